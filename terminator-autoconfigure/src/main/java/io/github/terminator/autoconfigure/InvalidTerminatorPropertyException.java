@@ -1,0 +1,62 @@
+package io.github.terminator.autoconfigure;
+
+import java.time.Duration;
+
+/**
+ * Thrown at start-up when a {@code terminator.*} property has a value terminator cannot
+ * work with.
+ */
+public class InvalidTerminatorPropertyException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	private final String property;
+
+	private final transient Duration value;
+
+	private final String reason;
+
+	private final String action;
+
+	InvalidTerminatorPropertyException(String property, Duration value, String reason, String action) {
+		super("Invalid value " + TerminatorProperties.format(value) + " for property " + property + ": " + reason
+				+ ". " + action);
+		this.property = property;
+		this.value = value;
+		this.reason = reason;
+		this.action = action;
+	}
+
+	/**
+	 * The name of the invalid property.
+	 * @return the property, such as {@code terminator.max-wait}
+	 */
+	public String getProperty() {
+		return this.property;
+	}
+
+	/**
+	 * The invalid value.
+	 * @return the value, {@code null} if it was unset
+	 */
+	public Duration getValue() {
+		return this.value;
+	}
+
+	/**
+	 * Why the value is invalid.
+	 * @return the reason
+	 */
+	public String getReason() {
+		return this.reason;
+	}
+
+	/**
+	 * How to fix it.
+	 * @return the action to take
+	 */
+	public String getAction() {
+		return this.action;
+	}
+
+}

@@ -1,0 +1,52 @@
+package io.github.terminator.autoconfigure;
+
+import io.github.terminator.core.ActiveRequest;
+import io.github.terminator.core.TerminationListener;
+import io.github.terminator.core.TerminationResult;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Logs each termination in one line: INFO when it ended gracefully, WARN when
+ * connections were forced or it did not finish.
+ */
+class TerminationLogger implements TerminationListener {
+
+	private static final Log logger = LogFactory.getLog(TerminationLogger.class);
+
+	@Override
+	public void terminated(TerminationResult result) {
+		StringBuilder line = new StringBuilder("Termination ").append(result.code())
+			.append(" in ")
+			.append(result.duration().toMillis())
+			.append(" ms (delay ")
+			.append(result.delay().toMillis())
+			.append(" ms, drain ")
+			.append(result.drain().toMillis())
+			.append(" ms): ")
+			.append(result.connectionsClosedIdle())
+			.append(" idle connections closed, ")
+			.append(result.requestsCompleted())
+			.append(" requests completed, ")
+			.append(result.connectionsForced())
+			.append(" connections forced. ")
+			.append(result.message());
+		ActiveRequest oldest = result.oldestRequestCut();
+		if (oldest != null) {
+			line.append(" Oldest request cut: ")
+				.append(oldest.method())
+				.append(' ')
+				.append(oldest.path())
+				.append(" started at ")
+				.append(oldest.startedAt())
+				.append('.');
+		}
+		switch (result.code()) {
+			case TERMINATED -> logger.info(line);
+			case FORCED, TIMED_OUT -> logger.warn(line);
+			default -> logger.error(line, result.error());
+		}
+	}
+
+}

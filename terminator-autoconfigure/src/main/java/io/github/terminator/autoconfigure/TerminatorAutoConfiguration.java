@@ -1,0 +1,148 @@
+package io.github.terminator.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.core.TerminationListener;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.tomcat.TomcatServerAdapter;
+
+import org.apache.catalina.Engine;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.support.DefaultLifecycleProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} of terminator for servlet web applications:
+ * tracks the embedded server's connections and drains them when the application stops.
+ */
+@AutoConfiguration(after = ServletWebServerFactoryAutoConfiguration.class)
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnProperty(prefix = "terminator", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(TerminatorProperties.class)
+public class TerminatorAutoConfiguration {
+
+	/**
+	 * Margin given to the lifecycle phase on top of the max-wait, for the result to be
+	 * logged and published.
+	 */
+	private static final Duration PHASE_MARGIN = Duration.ofSeconds(1);
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectionRegistry terminatorConnectionRegistry() {
+		return new ConnectionRegistry();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(ServerAdapter.class)
+	Terminator terminator(ConnectionRegistry registry, ServerAdapter server, TerminatorProperties properties,
+			ObjectProvider<TerminationListener> listeners) {
+		return new Terminator(registry, server, properties.toSettings(), listeners.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(Terminator.class)
+	TerminatorLifecycle terminatorLifecycle(Terminator terminator) {
+		return new TerminatorLifecycle(terminator);
+	}
+
+	@Bean
+	TerminationListener terminationLogger() {
+		return new TerminationLogger();
+	}
+
+	@Bean
+	static BeanPostProcessor terminatorShutdownPhaseBudget(Environment environment) {
+		return new BeanPostProcessor() {
+
+			@Override
+			public Object postProcessBeforeInitialization(Object bean, String beanName) {
+				if (bean instanceof DefaultLifecycleProcessor processor) {
+					Duration maxWait = Binder.get(environment)
+						.bind("terminator.max-wait", Duration.class)
+						.orElse(new TerminatorProperties().getMaxWait());
+					if (!maxWait.isNegative()) {
+						processor.setTimeoutForShutdownPhase(TerminatorLifecycle.PHASE,
+								maxWait.plus(PHASE_MARGIN).toMillis());
+					}
+				}
+				return bean;
+			}
+
+		};
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ Tomcat.class, TomcatServletWebServerFactory.class })
+	static class TomcatConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(ServerAdapter.class)
+		TomcatServerAdapter tomcatServerAdapter(ConnectionRegistry registry) {
+			return new TomcatServerAdapter(registry);
+		}
+
+		@Bean
+		@ConditionalOnBean(TomcatServerAdapter.class)
+		TomcatTerminatorCustomizer tomcatTerminatorCustomizer(TomcatServerAdapter adapter) {
+			return new TomcatTerminatorCustomizer(adapter);
+		}
+
+	}
+
+	/**
+	 * Tracks every connector of the server, the main one and those added with
+	 * {@code addAdditionalTomcatConnectors}: a context customizer runs once they are all
+	 * added to the service and before any of them starts.
+	 */
+	static final class TomcatTerminatorCustomizer
+			implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
+
+		private final TomcatServerAdapter adapter;
+
+		TomcatTerminatorCustomizer(TomcatServerAdapter adapter) {
+			this.adapter = adapter;
+		}
+
+		@Override
+		public void customize(TomcatServletWebServerFactory factory) {
+			factory.addEngineValves(this.adapter.valve());
+			factory.addContextCustomizers((context) -> {
+				Engine engine = (Engine) context.getParent().getParent();
+				for (Connector connector : engine.getService().findConnectors()) {
+					this.adapter.track(connector);
+				}
+			});
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
+	}
+
+}

@@ -1,0 +1,117 @@
+package io.github.terminator.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.terminator.core.TerminatorSettings;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of terminator, under {@code terminator.*}.
+ */
+@ConfigurationProperties("terminator")
+public class TerminatorProperties {
+
+	/**
+	 * Whether to enable terminator. When disabled, Spring Boot's own shutdown is left
+	 * untouched.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * How long to keep serving, with readiness down and every response closing its
+	 * connection, before the listener is closed. Gives load balancers time to stop
+	 * routing to the instance.
+	 */
+	private Duration drainDelay = Duration.ZERO;
+
+	/**
+	 * How long in-flight requests get once the drain has started. Connections still open
+	 * then are closed by force.
+	 */
+	private Duration gracefulTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Hard bound on the whole termination, drain delay included. Must be at least the
+	 * drain delay plus the graceful timeout.
+	 */
+	private Duration maxWait = Duration.ofSeconds(30);
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Duration getDrainDelay() {
+		return this.drainDelay;
+	}
+
+	public void setDrainDelay(Duration drainDelay) {
+		this.drainDelay = drainDelay;
+	}
+
+	public Duration getGracefulTimeout() {
+		return this.gracefulTimeout;
+	}
+
+	public void setGracefulTimeout(Duration gracefulTimeout) {
+		this.gracefulTimeout = gracefulTimeout;
+	}
+
+	public Duration getMaxWait() {
+		return this.maxWait;
+	}
+
+	public void setMaxWait(Duration maxWait) {
+		this.maxWait = maxWait;
+	}
+
+	/**
+	 * The settings of the terminator, once the values are checked.
+	 * @return the settings
+	 * @throws InvalidTerminatorPropertyException naming the first invalid property
+	 */
+	TerminatorSettings toSettings() {
+		requireNotNegative("terminator.drain-delay", this.drainDelay, "0s");
+		requireNotNegative("terminator.graceful-timeout", this.gracefulTimeout, "10s");
+		requireNotNegative("terminator.max-wait", this.maxWait, "30s");
+		Duration minimum = this.drainDelay.plus(this.gracefulTimeout);
+		if (this.maxWait.compareTo(minimum) < 0) {
+			throw new InvalidTerminatorPropertyException("terminator.max-wait", this.maxWait,
+					"it must be at least terminator.drain-delay (" + format(this.drainDelay)
+							+ ") plus terminator.graceful-timeout (" + format(this.gracefulTimeout) + "), that is "
+							+ format(minimum),
+					"Set terminator.max-wait to " + format(minimum)
+							+ " or more, or shorten terminator.drain-delay or terminator.graceful-timeout.");
+		}
+		return new TerminatorSettings(this.drainDelay, this.gracefulTimeout, this.maxWait);
+	}
+
+	private static void requireNotNegative(String property, Duration value, String defaultValue) {
+		if (value == null) {
+			throw new InvalidTerminatorPropertyException(property, null, "it must be set",
+					"Set " + property + " to a duration such as " + defaultValue + " (the default), or remove it.");
+		}
+		if (value.isNegative()) {
+			throw new InvalidTerminatorPropertyException(property, value, "it must not be negative",
+					"Set " + property + " to 0s or more, for example " + defaultValue + " (the default).");
+		}
+	}
+
+	static String format(Duration duration) {
+		if (duration == null) {
+			return "null";
+		}
+		if (duration.toMillis() % 1000 == 0 && duration.toNanos() % 1_000_000 == 0) {
+			return duration.toSeconds() + "s";
+		}
+		if (duration.toNanos() % 1_000_000 == 0) {
+			return duration.toMillis() + "ms";
+		}
+		return duration.toString();
+	}
+
+}

@@ -1,0 +1,35 @@
+package io.github.terminator.core;
+
+/**
+ * What a server adapter lets the core do with one of its connections. Implementations
+ * are the only code that touches the server's own connection object.
+ */
+public interface ConnectionControl {
+
+	/**
+	 * Address of the client, as {@code host:port}.
+	 * @return the remote address, or {@code "unknown"} when the server no longer knows it
+	 */
+	String remoteAddress();
+
+	/**
+	 * Port of the server socket the connection was accepted on.
+	 * @return the local port, or {@code -1} when the server no longer knows it
+	 */
+	int localPort();
+
+	/**
+	 * Closes the connection with a FIN if, and only if, no request is being processed on
+	 * it right now. Must be safe to call from any thread, concurrently with the server's
+	 * own threads.
+	 * @return {@code true} if the connection is closed (by this call or before it),
+	 * {@code false} if it is busy and was left open
+	 */
+	boolean closeIfIdle();
+
+	/**
+	 * Closes the connection whatever it is doing. Must be safe to call from any thread.
+	 */
+	void forceClose();
+
+}

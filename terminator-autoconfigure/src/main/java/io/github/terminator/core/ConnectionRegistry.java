@@ -1,0 +1,184 @@
+package io.github.terminator.core;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Every open connection of the embedded server, across all its connectors.
+ * <p>
+ * Server adapters {@link #open register} a connection when it is accepted and report its
+ * transitions on the returned {@link TrackedConnection}; the registry removes it when it
+ * is closed. The registry also carries the one decision the servers ask on every
+ * response: whether connections are being closed after their response
+ * ({@link #isClosingConnections()}).
+ */
+public final class ConnectionRegistry {
+
+	private final Set<TrackedConnection> connections = ConcurrentHashMap.newKeySet();
+
+	private final AtomicLong ids = new AtomicLong();
+
+	private final LongAdder requestsCompletedWhileClosing = new LongAdder();
+
+	private final Object changes = new Object();
+
+	private long changeCount;
+
+	private volatile boolean closingConnections;
+
+	private volatile boolean watched;
+
+	/**
+	 * Registers a connection that was just accepted, in state {@link ConnectionState#NEW
+	 * NEW}.
+	 * @param control the adapter's handle on the connection
+	 * @return the tracked connection, on which the adapter reports its transitions
+	 */
+	public TrackedConnection open(ConnectionControl control) {
+		TrackedConnection connection = new TrackedConnection(this.ids.incrementAndGet(), this, control);
+		this.connections.add(connection);
+		return connection;
+	}
+
+	/**
+	 * Whether every response must carry {@code Connection: close} and its connection be
+	 * closed after it, because a termination is under way.
+	 * @return {@code true} once the termination has started
+	 */
+	public boolean isClosingConnections() {
+		return this.closingConnections;
+	}
+
+	/**
+	 * A snapshot of the open connections, oldest first.
+	 * @return the connections open at the time of the call
+	 */
+	public List<TrackedConnection> connections() {
+		List<TrackedConnection> snapshot = new ArrayList<>(this.connections);
+		snapshot.sort(Comparator.comparingLong(TrackedConnection::id));
+		return snapshot;
+	}
+
+	/**
+	 * How many connections are open.
+	 * @return the number of open connections
+	 */
+	public int size() {
+		return this.connections.size();
+	}
+
+	/**
+	 * Whether no connection is open.
+	 * @return {@code true} if the registry is empty
+	 */
+	public boolean isEmpty() {
+		return this.connections.isEmpty();
+	}
+
+	/**
+	 * Open connections counted by state.
+	 * @return a count for every state, zero included
+	 */
+	public Map<ConnectionState, Integer> countByState() {
+		Map<ConnectionState, Integer> counts = new EnumMap<>(ConnectionState.class);
+		for (ConnectionState state : ConnectionState.values()) {
+			counts.put(state, 0);
+		}
+		for (TrackedConnection connection : this.connections) {
+			counts.merge(connection.state(), 1, Integer::sum);
+		}
+		return counts;
+	}
+
+	/**
+	 * How many requests are being processed.
+	 * @return the number of {@link ConnectionState#ACTIVE ACTIVE} connections
+	 */
+	public int requestsInFlight() {
+		int count = 0;
+		for (TrackedConnection connection : this.connections) {
+			if (connection.state() == ConnectionState.ACTIVE) {
+				count++;
+			}
+		}
+		return count;
+	}
+
+	void startClosingConnections() {
+		this.closingConnections = true;
+	}
+
+	long requestsCompletedWhileClosing() {
+		return this.requestsCompletedWhileClosing.sum();
+	}
+
+	void requestCompleted() {
+		if (this.closingConnections) {
+			this.requestsCompletedWhileClosing.increment();
+		}
+		changed();
+	}
+
+	void remove(TrackedConnection connection) {
+		if (this.connections.remove(connection)) {
+			changed();
+		}
+	}
+
+	/**
+	 * Wakes up a drain waiting for the registry to change. Only a termination watches,
+	 * so serving pays a volatile read and nothing more.
+	 */
+	void changed() {
+		if (this.watched) {
+			synchronized (this.changes) {
+				this.changeCount++;
+				this.changes.notifyAll();
+			}
+		}
+	}
+
+	/**
+	 * Starts notifying {@link #awaitChange} callers of every change.
+	 */
+	void watch() {
+		this.watched = true;
+	}
+
+	/**
+	 * A token to pass to {@link #awaitChange}, taken before looking at the connections so
+	 * that a change made in between is not missed.
+	 * @return the current change count
+	 */
+	long changeToken() {
+		synchronized (this.changes) {
+			return this.changeCount;
+		}
+	}
+
+	/**
+	 * Waits until something changed since {@code token} was taken, or the time is up.
+	 * @param token a value of {@link #changeToken()}
+	 * @param timeoutNanos the longest time to wait
+	 * @throws InterruptedException if the waiting thread is interrupted
+	 */
+	void awaitChange(long token, long timeoutNanos) throws InterruptedException {
+		long deadline = System.nanoTime() + timeoutNanos;
+		synchronized (this.changes) {
+			long remaining = timeoutNanos;
+			while (this.changeCount == token && remaining > 0) {
+				TimeUnit.NANOSECONDS.timedWait(this.changes, remaining);
+				remaining = deadline - System.nanoTime();
+			}
+		}
+	}
+
+}

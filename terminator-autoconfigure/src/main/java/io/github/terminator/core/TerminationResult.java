@@ -1,0 +1,44 @@
+package io.github.terminator.core;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What a termination did. Immutable.
+ *
+ * @param code how it ended
+ * @param message one human sentence
+ * @param error the exception, for {@link TerminationCode#SERVER_ERROR} and
+ * {@link TerminationCode#INTERNAL_ERROR}; {@code null} otherwise
+ * @param startedAt when it started
+ * @param endedAt when it ended
+ * @param delay how long the drain delay lasted
+ * @param drain how long the drain lasted, forcing included
+ * @param connectionsClosedIdle connections closed because no request was running on them
+ * @param requestsCompleted requests that completed while the termination ran
+ * @param connectionsForced connections closed by force at the graceful timeout
+ * @param connectionsLeft connections still open when it ended
+ * @param oldestRequestCut the oldest request that was still running when connections were
+ * forced or the max-wait was reached; {@code null} otherwise
+ */
+public record TerminationResult(TerminationCode code, String message, Throwable error, Instant startedAt,
+		Instant endedAt, Duration delay, Duration drain, long connectionsClosedIdle, long requestsCompleted,
+		long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
+
+	/**
+	 * Whether every connection ended gracefully.
+	 * @return {@code true} only for {@link TerminationCode#TERMINATED}
+	 */
+	public boolean success() {
+		return this.code == TerminationCode.TERMINATED;
+	}
+
+	/**
+	 * How long the whole termination took.
+	 * @return the time from start to end
+	 */
+	public Duration duration() {
+		return Duration.between(this.startedAt, this.endedAt);
+	}
+
+}

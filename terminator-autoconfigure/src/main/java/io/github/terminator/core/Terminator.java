@@ -1,0 +1,398 @@
+package io.github.terminator.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Shuts the server down without hurting a client: the drain algorithm of the contract.
+ * <p>
+ * {@link #terminate()} runs once. It delays (when a drain delay is set), closes the
+ * listeners, closes quiet connections, lets in-flight requests finish with
+ * {@code Connection: close}, forces what remains at the graceful timeout, and returns by
+ * the max-wait whatever happens. A second or concurrent call returns the same result.
+ */
+public final class Terminator {
+
+	/**
+	 * How long a connection must have been quiet (since its accept or the end of its last
+	 * response) before the drain closes it: a client that just got a response is likely to
+	 * be sending its next request on it right now.
+	 */
+	public static final Duration QUIET_WINDOW = Duration.ofMillis(100);
+
+	/**
+	 * How soon the drain looks again at a quiet connection that the server found busy.
+	 */
+	private static final long BUSY_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+	private final ConnectionRegistry registry;
+
+	private final ServerAdapter server;
+
+	private final TerminatorSettings settings;
+
+	private final List<TerminationListener> listeners;
+
+	private final AtomicReference<Run> run = new AtomicReference<>();
+
+	private volatile TerminationPhase phase = TerminationPhase.SERVING;
+
+	private volatile TerminationResult lastResult;
+
+	/**
+	 * Creates a terminator for one server.
+	 * @param registry the connections of the server
+	 * @param server the server's adapter
+	 * @param settings the bounds of a termination
+	 * @param listeners told about phases and the result
+	 */
+	public Terminator(ConnectionRegistry registry, ServerAdapter server, TerminatorSettings settings,
+			List<TerminationListener> listeners) {
+		this.registry = Objects.requireNonNull(registry, "registry");
+		this.server = Objects.requireNonNull(server, "server");
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.listeners = List.copyOf(listeners);
+	}
+
+	/**
+	 * Terminates the server's connections, once. Never throws; returns by the max-wait.
+	 * @return the result of the termination, the same for every call
+	 */
+	public TerminationResult terminate() {
+		Run current = this.run.get();
+		if (current == null) {
+			Run created = new Run();
+			if (this.run.compareAndSet(null, created)) {
+				created.start();
+			}
+			current = this.run.get();
+		}
+		return current.await();
+	}
+
+	/**
+	 * The phase in force.
+	 * @return the current phase
+	 */
+	public TerminationPhase phase() {
+		return this.phase;
+	}
+
+	/**
+	 * The result of the termination, once it has ended.
+	 * @return the result, or {@code null} while none has ended
+	 */
+	public TerminationResult lastResult() {
+		return this.lastResult;
+	}
+
+	/**
+	 * The bounds this terminator applies.
+	 * @return the settings
+	 */
+	public TerminatorSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * The connections this terminator drains.
+	 * @return the registry
+	 */
+	public ConnectionRegistry registry() {
+		return this.registry;
+	}
+
+	private void enter(TerminationPhase next) {
+		this.phase = next;
+		for (TerminationListener listener : this.listeners) {
+			try {
+				listener.phaseStarted(next);
+			}
+			catch (RuntimeException ex) {
+				// A listener must not stop the drain.
+			}
+		}
+	}
+
+	/**
+	 * One termination: the drain runs on its own thread so that callers can give up on it
+	 * at the max-wait.
+	 */
+	private final class Run {
+
+		private final Instant startedAt = Instant.now();
+
+		private final long startNanos = System.nanoTime();
+
+		private final long deadlineNanos = this.startNanos + Terminator.this.settings.maxWait().toNanos();
+
+		private final CompletableFuture<TerminationResult> outcome = new CompletableFuture<>();
+
+		private final Thread thread = new Thread(this::drain, "terminator");
+
+		private volatile long delayNanos;
+
+		private volatile long drainStartNanos;
+
+		private volatile long closedIdle;
+
+		private volatile long forced;
+
+		private volatile Throwable serverError;
+
+		private volatile ActiveRequest oldestActiveAtForce;
+
+		void start() {
+			this.thread.setDaemon(true);
+			this.thread.start();
+		}
+
+		TerminationResult await() {
+			boolean interrupted = false;
+			try {
+				while (true) {
+					long remaining = this.deadlineNanos - System.nanoTime();
+					try {
+						return this.outcome.get(Math.max(remaining, 0), TimeUnit.NANOSECONDS);
+					}
+					catch (InterruptedException ex) {
+						// Shutdown must not be cut short by an interrupt: wait on, then
+						// restore the flag.
+						interrupted = true;
+					}
+					catch (TimeoutException ex) {
+						finish(TerminationCode.TIMED_OUT, null);
+						this.thread.interrupt();
+						return this.outcome.join();
+					}
+					catch (ExecutionException ex) {
+						// Not reached: the outcome is only ever completed normally.
+						finish(TerminationCode.INTERNAL_ERROR, ex.getCause());
+						return this.outcome.join();
+					}
+				}
+			}
+			finally {
+				if (interrupted) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		}
+
+		private void drain() {
+			try {
+				ConnectionRegistry registry = Terminator.this.registry;
+				TerminatorSettings settings = Terminator.this.settings;
+				registry.watch();
+				if (!settings.drainDelay().isZero()) {
+					enter(TerminationPhase.DELAYING);
+					registry.startClosingConnections();
+					long delayEnd = Math.min(this.startNanos + settings.drainDelay().toNanos(), this.deadlineNanos);
+					closeQuietConnectionsUntil(delayEnd, false);
+				}
+				this.drainStartNanos = System.nanoTime();
+				this.delayNanos = this.drainStartNanos - this.startNanos;
+				enter(TerminationPhase.DRAINING);
+				registry.startClosingConnections();
+				try {
+					Terminator.this.server.stopAccepting();
+				}
+				catch (Exception ex) {
+					serverFailed(ex);
+				}
+				long gracefulEnd = Math.min(this.drainStartNanos + settings.gracefulTimeout().toNanos(),
+						this.deadlineNanos);
+				boolean drained = closeQuietConnectionsUntil(gracefulEnd, true);
+				if (!drained) {
+					enter(TerminationPhase.FORCING);
+					forceAll();
+					drained = awaitEmpty();
+				}
+				TerminationCode code = (this.serverError != null) ? TerminationCode.SERVER_ERROR
+						: !drained ? TerminationCode.TIMED_OUT
+								: (this.forced > 0) ? TerminationCode.FORCED : TerminationCode.TERMINATED;
+				finish(code, this.serverError);
+			}
+			catch (InterruptedException ex) {
+				// The max-wait passed and a caller already recorded TIMED_OUT.
+				finish(TerminationCode.TIMED_OUT, null);
+			}
+			catch (Throwable ex) {
+				finish(TerminationCode.INTERNAL_ERROR, ex);
+			}
+		}
+
+		/**
+		 * Closes each NEW or IDLE connection once it has been quiet for the
+		 * {@link #QUIET_WINDOW}, waking up on every change of the registry, until
+		 * {@code endNanos} or, with {@code stopWhenEmpty}, until no connection is left.
+		 * @return whether the registry is empty
+		 */
+		private boolean closeQuietConnectionsUntil(long endNanos, boolean stopWhenEmpty)
+				throws InterruptedException {
+			ConnectionRegistry registry = Terminator.this.registry;
+			while (true) {
+				long token = registry.changeToken();
+				long now = System.nanoTime();
+				long wakeUp = closeQuietConnections(now, endNanos);
+				if (stopWhenEmpty && registry.isEmpty()) {
+					return true;
+				}
+				if (now - endNanos >= 0) {
+					return registry.isEmpty();
+				}
+				registry.awaitChange(token, wakeUp - now);
+			}
+		}
+
+		/**
+		 * @return the time to look again at the connections, at the latest {@code endNanos}
+		 */
+		private long closeQuietConnections(long now, long endNanos) {
+			long wakeUp = endNanos;
+			long windowNanos = QUIET_WINDOW.toNanos();
+			for (TrackedConnection connection : Terminator.this.registry.connections()) {
+				ConnectionState state = connection.state();
+				if (state != ConnectionState.NEW && state != ConnectionState.IDLE) {
+					continue;
+				}
+				long quietUntil = connection.quietSinceNanos() + windowNanos;
+				if (now - quietUntil < 0) {
+					wakeUp = earliest(wakeUp, quietUntil);
+					continue;
+				}
+				if (closeIfIdle(connection)) {
+					this.closedIdle++;
+				}
+				else {
+					wakeUp = earliest(wakeUp, now + BUSY_RETRY_NANOS);
+				}
+			}
+			return wakeUp;
+		}
+
+		private boolean closeIfIdle(TrackedConnection connection) {
+			try {
+				return connection.control().closeIfIdle();
+			}
+			catch (RuntimeException ex) {
+				serverFailed(ex);
+				return false;
+			}
+		}
+
+		private void forceAll() {
+			for (TrackedConnection connection : Terminator.this.registry.connections()) {
+				this.oldestActiveAtForce = older(this.oldestActiveAtForce, connection.currentRequest());
+				connection.markForced();
+				try {
+					connection.control().forceClose();
+				}
+				catch (RuntimeException ex) {
+					serverFailed(ex);
+				}
+				this.forced++;
+			}
+		}
+
+		private boolean awaitEmpty() throws InterruptedException {
+			ConnectionRegistry registry = Terminator.this.registry;
+			while (true) {
+				long token = registry.changeToken();
+				if (registry.isEmpty()) {
+					return true;
+				}
+				long remaining = this.deadlineNanos - System.nanoTime();
+				if (remaining <= 0) {
+					return false;
+				}
+				registry.awaitChange(token, remaining);
+			}
+		}
+
+		private void serverFailed(Throwable ex) {
+			if (this.serverError == null) {
+				this.serverError = ex;
+			}
+		}
+
+		private void finish(TerminationCode code, Throwable error) {
+			synchronized (Terminator.this) {
+				if (this.outcome.isDone()) {
+					return;
+				}
+				TerminationResult result = result(code, error);
+				Terminator.this.lastResult = result;
+				enter(TerminationPhase.TERMINATED);
+				for (TerminationListener listener : Terminator.this.listeners) {
+					try {
+						listener.terminated(result);
+					}
+					catch (RuntimeException ex) {
+						// The result stands whatever a listener does with it.
+					}
+				}
+				this.outcome.complete(result);
+			}
+		}
+
+		private TerminationResult result(TerminationCode code, Throwable error) {
+			long endNanos = System.nanoTime();
+			Instant endedAt = this.startedAt.plusNanos(endNanos - this.startNanos);
+			long drainStart = this.drainStartNanos;
+			Duration delay = Duration.ofNanos((drainStart != 0) ? this.delayNanos : endNanos - this.startNanos);
+			Duration drain = Duration.ofNanos((drainStart != 0) ? endNanos - drainStart : 0);
+			List<TrackedConnection> left = Terminator.this.registry.connections();
+			ActiveRequest oldestCut = null;
+			if (code == TerminationCode.FORCED || code == TerminationCode.TIMED_OUT) {
+				oldestCut = this.oldestActiveAtForce;
+				for (TrackedConnection connection : left) {
+					oldestCut = older(oldestCut, connection.currentRequest());
+				}
+			}
+			return new TerminationResult(code, message(code, error, left.size(), endNanos), error, this.startedAt,
+					endedAt, delay, drain, this.closedIdle, Terminator.this.registry.requestsCompletedWhileClosing(),
+					this.forced, left.size(), oldestCut);
+		}
+
+		private String message(TerminationCode code, Throwable error, int left, long endNanos) {
+			long millis = TimeUnit.NANOSECONDS.toMillis(endNanos - this.startNanos);
+			return switch (code) {
+				case TERMINATED -> "Every connection ended gracefully in " + millis + " ms.";
+				case FORCED -> plural(this.forced, "connection") + " closed by force at the graceful timeout of "
+						+ Terminator.this.settings.gracefulTimeout() + ".";
+				case TIMED_OUT -> "Max-wait of " + Terminator.this.settings.maxWait() + " reached with "
+						+ plural(left, "connection") + " still open.";
+				case SERVER_ERROR -> "The server failed while closing: " + error + ".";
+				case INTERNAL_ERROR -> "terminator failed: " + error + ".";
+			};
+		}
+
+	}
+
+	private static long earliest(long a, long b) {
+		return (a - b <= 0) ? a : b;
+	}
+
+	private static ActiveRequest older(ActiveRequest a, ActiveRequest b) {
+		if (a == null) {
+			return b;
+		}
+		if (b == null) {
+			return a;
+		}
+		return (a.startNanos() - b.startNanos() <= 0) ? a : b;
+	}
+
+	private static String plural(long count, String noun) {
+		return count + " " + noun + ((count == 1) ? "" : "s");
+	}
+
+}

@@ -1,0 +1,36 @@
+package io.github.terminator.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The bounds of a termination.
+ *
+ * @param drainDelay how long to keep serving, with {@code Connection: close}, before the
+ * listener is closed
+ * @param gracefulTimeout how long in-flight requests get once the drain has started
+ * before their connections are closed by force
+ * @param maxWait hard bound on the whole termination, delay included
+ */
+public record TerminatorSettings(Duration drainDelay, Duration gracefulTimeout, Duration maxWait) {
+
+	/**
+	 * Checks the bounds are usable: none negative, and {@code maxWait} at least
+	 * {@code drainDelay + gracefulTimeout}.
+	 * @throws IllegalArgumentException if they are not
+	 */
+	public TerminatorSettings {
+		Objects.requireNonNull(drainDelay, "drainDelay");
+		Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
+		Objects.requireNonNull(maxWait, "maxWait");
+		if (drainDelay.isNegative() || gracefulTimeout.isNegative() || maxWait.isNegative()) {
+			throw new IllegalArgumentException("Durations must not be negative: " + drainDelay + ", "
+					+ gracefulTimeout + ", " + maxWait);
+		}
+		if (maxWait.compareTo(drainDelay.plus(gracefulTimeout)) < 0) {
+			throw new IllegalArgumentException("maxWait " + maxWait + " is shorter than drainDelay " + drainDelay
+					+ " plus gracefulTimeout " + gracefulTimeout);
+		}
+	}
+
+}

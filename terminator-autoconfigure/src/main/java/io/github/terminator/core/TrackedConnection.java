@@ -1,0 +1,205 @@
+package io.github.terminator.core;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One connection of the embedded server, tracked from accept to close.
+ * <p>
+ * Reading methods may be called from any thread. The {@code on...} methods are for server
+ * adapters: each is called by the thread that is processing the connection at that
+ * moment, so a connection's transitions never race with each other; the drain only reads
+ * them and acts through the adapter's {@link ConnectionControl}.
+ */
+public final class TrackedConnection {
+
+	private final long id;
+
+	private final ConnectionRegistry registry;
+
+	private final ConnectionControl control;
+
+	private final long openedAtMillis;
+
+	private final long openedNanos;
+
+	private volatile ConnectionState state = ConnectionState.NEW;
+
+	private volatile ActiveRequest currentRequest;
+
+	private volatile long requestsServed;
+
+	private volatile long quietSinceNanos;
+
+	private volatile boolean forced;
+
+	TrackedConnection(long id, ConnectionRegistry registry, ConnectionControl control) {
+		this.id = id;
+		this.registry = registry;
+		this.control = control;
+		this.openedAtMillis = System.currentTimeMillis();
+		this.openedNanos = System.nanoTime();
+		this.quietSinceNanos = this.openedNanos;
+	}
+
+	/**
+	 * Identifier, unique within the registry, increasing with the order of accept.
+	 * @return the id
+	 */
+	public long id() {
+		return this.id;
+	}
+
+	/**
+	 * Address of the client.
+	 * @return the remote address as {@code host:port}
+	 */
+	public String remoteAddress() {
+		return this.control.remoteAddress();
+	}
+
+	/**
+	 * Port the connection was accepted on.
+	 * @return the local port
+	 */
+	public int localPort() {
+		return this.control.localPort();
+	}
+
+	/**
+	 * When the connection was accepted.
+	 * @return the accept time
+	 */
+	public Instant openedAt() {
+		return Instant.ofEpochMilli(this.openedAtMillis);
+	}
+
+	/**
+	 * How long the connection has been open.
+	 * @return the time since accept
+	 */
+	public Duration age() {
+		return Duration.ofNanos(System.nanoTime() - this.openedNanos);
+	}
+
+	/**
+	 * Current state.
+	 * @return the state
+	 */
+	public ConnectionState state() {
+		return this.state;
+	}
+
+	/**
+	 * How many requests completed on this connection.
+	 * @return the number of requests served
+	 */
+	public long requestsServed() {
+		return this.requestsServed;
+	}
+
+	/**
+	 * The request being processed, for an {@link ConnectionState#ACTIVE ACTIVE}
+	 * connection.
+	 * @return the current request, or {@code null} when the connection is not active
+	 */
+	public ActiveRequest currentRequest() {
+		return this.currentRequest;
+	}
+
+	/**
+	 * The adapter's handle on this connection.
+	 * @return the control
+	 */
+	ConnectionControl control() {
+		return this.control;
+	}
+
+	/**
+	 * Since when, in {@link System#nanoTime()}, the connection has been waiting for a
+	 * request: its accept, or the end of its last response.
+	 * @return the nano time the connection became quiet
+	 */
+	long quietSinceNanos() {
+		return this.quietSinceNanos;
+	}
+
+	/**
+	 * Marks the connection as closed by force, so that its end is not counted as a
+	 * completed request.
+	 */
+	void markForced() {
+		this.forced = true;
+	}
+
+	/**
+	 * Called when a request head has been parsed and the request is handed to the
+	 * application.
+	 * @param method the HTTP method
+	 * @param target the request path; a query string is stripped
+	 */
+	public void onRequestStarted(String method, String target) {
+		if (this.state == ConnectionState.ACTIVE) {
+			// A pipelined request: the previous one has been answered.
+			this.requestsServed++;
+		}
+		long now = System.nanoTime();
+		this.currentRequest = new ActiveRequest(method, ActiveRequest.pathOf(target),
+				Instant.ofEpochMilli(System.currentTimeMillis()), now);
+		this.state = ConnectionState.ACTIVE;
+	}
+
+	/**
+	 * Called when the response of the current request is complete and the connection is
+	 * kept alive for another one.
+	 * Has no effect unless a request was running.
+	 * @return {@code true} if a request completed and the connection must now be closed,
+	 * because the server is terminating
+	 */
+	public boolean onRequestCompleted() {
+		if (this.state != ConnectionState.ACTIVE) {
+			return false;
+		}
+		this.currentRequest = null;
+		this.requestsServed++;
+		this.quietSinceNanos = System.nanoTime();
+		this.state = ConnectionState.IDLE;
+		this.registry.requestCompleted();
+		return this.registry.isClosingConnections();
+	}
+
+	/**
+	 * Called when the connection switched to another protocol.
+	 */
+	public void onUpgraded() {
+		if (this.state == ConnectionState.ACTIVE) {
+			this.requestsServed++;
+		}
+		this.currentRequest = null;
+		this.state = ConnectionState.UPGRADED;
+		this.registry.changed();
+	}
+
+	/**
+	 * Called once the connection is closed, whoever closed it. Calling it again has no
+	 * effect.
+	 */
+	public void onClosed() {
+		if (this.state == ConnectionState.ACTIVE && !this.forced) {
+			// The response ended with the connection (Connection: close), or the client
+			// went away.
+			this.currentRequest = null;
+			this.requestsServed++;
+			this.state = ConnectionState.IDLE;
+			this.registry.requestCompleted();
+		}
+		this.registry.remove(this);
+	}
+
+	@Override
+	public String toString() {
+		return "TrackedConnection[id=" + this.id + ", state=" + this.state + ", requestsServed=" + this.requestsServed
+				+ "]";
+	}
+
+}

@@ -1,0 +1,60 @@
+package io.github.terminator.tomcat;
+
+import io.github.terminator.core.ConnectionControl;
+import io.github.terminator.core.TrackedConnection;
+
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+/**
+ * terminator's handle on one Tomcat connection.
+ */
+final class TomcatConnection implements ConnectionControl {
+
+	private final SocketWrapperBase<?> wrapper;
+
+	private TrackedConnection tracked;
+
+	TomcatConnection(SocketWrapperBase<?> wrapper) {
+		this.wrapper = wrapper;
+	}
+
+	void track(TrackedConnection tracked) {
+		this.tracked = tracked;
+	}
+
+	TrackedConnection tracked() {
+		return this.tracked;
+	}
+
+	@Override
+	public String remoteAddress() {
+		try {
+			return this.wrapper.getRemoteAddr() + ":" + this.wrapper.getRemotePort();
+		}
+		catch (RuntimeException ex) {
+			// The socket was closed and released under us.
+			return "unknown";
+		}
+	}
+
+	@Override
+	public int localPort() {
+		try {
+			return this.wrapper.getLocalPort();
+		}
+		catch (RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	@Override
+	public boolean closeIfIdle() {
+		return TomcatInternals.closeIfIdle(this.wrapper);
+	}
+
+	@Override
+	public void forceClose() {
+		this.wrapper.close();
+	}
+
+}

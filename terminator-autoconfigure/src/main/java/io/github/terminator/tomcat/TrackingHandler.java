@@ -1,0 +1,92 @@
+package io.github.terminator.tomcat;
+
+import io.github.terminator.core.TrackedConnection;
+
+import org.apache.tomcat.util.net.AbstractEndpoint.Handler;
+import org.apache.tomcat.util.net.SocketEvent;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+/**
+ * Wraps the protocol's connection handler to see what each round of processing did to a
+ * connection: a response completed and the connection went back to keep-alive
+ * ({@code OPEN}), an asynchronous request goes on ({@code LONG}), or the protocol was
+ * switched ({@code UPGRADED}).
+ */
+final class TrackingHandler<S> implements Handler<S> {
+
+	private static final ThreadLocal<TrackedConnection> CURRENT = new ThreadLocal<>();
+
+	private final Handler<S> delegate;
+
+	private final TomcatServerAdapter adapter;
+
+	TrackingHandler(Handler<S> delegate, TomcatServerAdapter adapter) {
+		this.delegate = delegate;
+		this.adapter = adapter;
+	}
+
+	/**
+	 * The connection the current thread is processing, for the valve that sees the request.
+	 */
+	static TrackedConnection current() {
+		return CURRENT.get();
+	}
+
+	@Override
+	public SocketState process(SocketWrapperBase<S> wrapper, SocketEvent event) {
+		TrackedConnection connection = this.adapter.tracked(wrapper);
+		if (connection == null) {
+			return this.delegate.process(wrapper, event);
+		}
+		SocketState state;
+		CURRENT.set(connection);
+		try {
+			state = this.delegate.process(wrapper, event);
+		}
+		finally {
+			CURRENT.remove();
+		}
+		switch (state) {
+			case OPEN -> {
+				if (connection.onRequestCompleted()) {
+					// The response was committed with keep-alive before the termination
+					// started: close the connection now rather than wait for the next request.
+					return SocketState.CLOSED;
+				}
+			}
+			case LONG -> {
+				if (!TomcatInternals.isAsync(wrapper)) {
+					// The response is complete and part of the next request head was read.
+					connection.onRequestCompleted();
+				}
+			}
+			case UPGRADED, UPGRADING -> connection.onUpgraded();
+			default -> {
+				// CLOSED is reported by the connections map; the other states keep the
+				// request running.
+			}
+		}
+		return state;
+	}
+
+	@Override
+	public Object getGlobal() {
+		return this.delegate.getGlobal();
+	}
+
+	@Override
+	public void release(SocketWrapperBase<S> wrapper) {
+		this.delegate.release(wrapper);
+	}
+
+	@Override
+	public void pause() {
+		this.delegate.pause();
+	}
+
+	@Override
+	public void recycle() {
+		this.delegate.recycle();
+	}
+
+}
