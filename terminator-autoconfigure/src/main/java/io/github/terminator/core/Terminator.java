@@ -198,7 +198,7 @@ public final class Terminator {
 					closeQuietConnectionsUntil(delayEnd, false);
 				}
 				this.drainStartNanos = System.nanoTime();
-				this.delayNanos = this.drainStartNanos - this.startNanos;
+				this.delayNanos = settings.drainDelay().isZero() ? 0 : this.drainStartNanos - this.startNanos;
 				enter(TerminationPhase.DRAINING);
 				registry.startClosingConnections();
 				try {

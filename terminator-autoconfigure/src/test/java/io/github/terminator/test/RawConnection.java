@@ -1,0 +1,250 @@
+package io.github.terminator.test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * A client connection over a plain socket, or TLS, that sends raw bytes and reports
+ * exactly what the server did: the response bytes, and whether the connection ended with a
+ * FIN or a reset.
+ */
+public final class RawConnection implements AutoCloseable {
+
+	private final Socket socket;
+
+	private final InputStream in;
+
+	private final OutputStream out;
+
+	private RawConnection(Socket socket) throws IOException {
+		this.socket = socket;
+		this.in = socket.getInputStream();
+		this.out = socket.getOutputStream();
+	}
+
+	/**
+	 * Opens a connection to {@code localhost}; with TLS, completes the handshake.
+	 */
+	public static RawConnection open(int port, boolean tls) throws IOException {
+		Socket socket = new Socket();
+		socket.setTcpNoDelay(true);
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+		if (tls) {
+			SSLSocket ssl = (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "localhost", port, true);
+			ssl.setSoTimeout(10_000);
+			ssl.startHandshake();
+			socket = ssl;
+		}
+		return new RawConnection(socket);
+	}
+
+	/**
+	 * A TLS context that trusts the tests' self-signed certificate.
+	 */
+	public static SSLContext trustAll() {
+		try {
+			SSLContext context = SSLContext.getInstance("TLS");
+			context.init(null, new TrustManager[] { new X509TrustManager() {
+				@Override
+				public void checkClientTrusted(X509Certificate[] chain, String authType) {
+				}
+
+				@Override
+				public void checkServerTrusted(X509Certificate[] chain, String authType) {
+				}
+
+				@Override
+				public X509Certificate[] getAcceptedIssuers() {
+					return new X509Certificate[0];
+				}
+			} }, new SecureRandom());
+			return context;
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public RawConnection send(String text) throws IOException {
+		this.out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+		this.out.flush();
+		return this;
+	}
+
+	/**
+	 * Sends a keep-alive GET.
+	 */
+	public RawConnection get(String target) throws IOException {
+		return send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+	}
+
+	/**
+	 * Reads one complete response (Content-Length or chunked body).
+	 * @throws IOException if the connection ended before a complete response
+	 */
+	public RawResponse readResponse(Duration timeout) throws IOException {
+		this.socket.setSoTimeout((int) timeout.toMillis());
+		String statusLine = readLine();
+		if (statusLine == null) {
+			throw new ClosedBeforeResponseException("connection closed before any response byte");
+		}
+		int status = Integer.parseInt(statusLine.split(" ")[1]);
+		Map<String, String> headers = new LinkedHashMap<>();
+		String line;
+		while ((line = readLine()) != null && !line.isEmpty()) {
+			int colon = line.indexOf(':');
+			headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
+					(a, b) -> a + ", " + b);
+		}
+		if (line == null) {
+			throw new IOException("connection closed in the response head");
+		}
+		String body;
+		if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+			ByteArrayOutputStream bodyBytes = new ByteArrayOutputStream();
+			while (true) {
+				String size = readLine();
+				if (size == null) {
+					throw new IOException("connection closed in a chunked body");
+				}
+				int length = Integer.parseInt(size.split(";")[0].trim(), 16);
+				if (length == 0) {
+					while ((line = readLine()) != null && !line.isEmpty()) {
+						// trailers
+					}
+					break;
+				}
+				bodyBytes.write(readExactly(length));
+				readLine();
+			}
+			body = bodyBytes.toString(StandardCharsets.UTF_8);
+		}
+		else {
+			int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+			body = new String(readExactly(length), StandardCharsets.UTF_8);
+		}
+		return new RawResponse(status, headers, body);
+	}
+
+	/**
+	 * Waits for the server to end the connection.
+	 * @return how it ended, or {@link Close#OPEN} if it is still open after the timeout
+	 */
+	public Close awaitClose(Duration timeout) throws IOException {
+		this.socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+		try {
+			int read = this.in.read();
+			if (read == -1) {
+				return Close.FIN;
+			}
+			throw new IOException("unexpected byte from the server: " + read);
+		}
+		catch (SocketTimeoutException ex) {
+			return Close.OPEN;
+		}
+		catch (SSLException ex) {
+			return (ex.getMessage() != null && ex.getMessage().contains("reset")) ? Close.RESET : Close.FIN;
+		}
+		catch (SocketException ex) {
+			return Close.RESET;
+		}
+	}
+
+	@Override
+	public void close() {
+		try {
+			this.socket.close();
+		}
+		catch (IOException ex) {
+			// nothing to do
+		}
+	}
+
+	private String readLine() throws IOException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream();
+		while (true) {
+			int b = this.in.read();
+			if (b == -1) {
+				return (line.size() == 0) ? null : line.toString(StandardCharsets.ISO_8859_1);
+			}
+			if (b == '\n') {
+				String text = line.toString(StandardCharsets.ISO_8859_1);
+				return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+			}
+			line.write(b);
+		}
+	}
+
+	private byte[] readExactly(int length) throws IOException {
+		byte[] bytes = this.in.readNBytes(length);
+		if (bytes.length < length) {
+			throw new IOException("connection closed in the body after " + bytes.length + " of " + length + " bytes");
+		}
+		return bytes;
+	}
+
+	/**
+	 * How the server ended a connection.
+	 */
+	public enum Close {
+
+		/** An orderly close: the client read end-of-stream. */
+		FIN,
+
+		/** A reset. */
+		RESET,
+
+		/** Not ended within the wait. */
+		OPEN
+
+	}
+
+	/**
+	 * The connection ended before the first byte of a response.
+	 */
+	public static final class ClosedBeforeResponseException extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		ClosedBeforeResponseException(String message) {
+			super(message);
+		}
+
+	}
+
+	/**
+	 * A response as the client read it.
+	 */
+	public record RawResponse(int status, Map<String, String> headers, String body) {
+
+		public String header(String name) {
+			return this.headers.get(name.toLowerCase(Locale.ROOT));
+		}
+
+		public boolean closesConnection() {
+			String connection = header("connection");
+			return connection != null && connection.toLowerCase(Locale.ROOT).contains("close");
+		}
+
+	}
+
+}

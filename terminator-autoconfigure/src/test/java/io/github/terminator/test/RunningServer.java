@@ -1,0 +1,104 @@
+package io.github.terminator.test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.Terminator;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A real embedded server running {@link TestApplication} on a free port, over HTTP or
+ * HTTPS.
+ */
+public final class RunningServer implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private final boolean tls;
+
+	private RunningServer(ConfigurableApplicationContext context, boolean tls) {
+		this.context = context;
+		this.tls = tls;
+	}
+
+	/**
+	 * Starts the test application.
+	 * @param tls whether to serve HTTPS
+	 * @param properties extra properties, as {@code name=value}
+	 */
+	public static RunningServer start(boolean tls, String... properties) {
+		List<String> all = new ArrayList<>();
+		all.add("server.port=0");
+		all.add("spring.main.banner-mode=off");
+		all.add("logging.level.root=WARN");
+		all.add("logging.level.io.github.terminator=INFO");
+		if (tls) {
+			all.add("server.ssl.key-store=classpath:test-keystore.p12");
+			all.add("server.ssl.key-store-password=changeit");
+			all.add("server.ssl.key-store-type=PKCS12");
+		}
+		all.addAll(Arrays.asList(properties));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
+			.web(WebApplicationType.SERVLET)
+			.properties(all.toArray(String[]::new))
+			.run();
+		return new RunningServer(context, tls);
+	}
+
+	public int port() {
+		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+	}
+
+	public boolean tls() {
+		return this.tls;
+	}
+
+	public RawConnection connect() throws java.io.IOException {
+		return RawConnection.open(port(), this.tls);
+	}
+
+	public Terminator terminator() {
+		return this.context.getBean(Terminator.class);
+	}
+
+	public ConnectionRegistry registry() {
+		return this.context.getBean(ConnectionRegistry.class);
+	}
+
+	public ConfigurableApplicationContext context() {
+		return this.context;
+	}
+
+	/** Requests that reached a handler. */
+	public int hits() {
+		return this.context.getBean(TestApplication.class).hits.get();
+	}
+
+	/** Lets every request waiting in {@code /blocked} return. */
+	public void releaseBlocked() {
+		CountDownLatch release = this.context.getBean(TestApplication.class).release;
+		release.countDown();
+	}
+
+	/** Runs {@link Terminator#terminate()} on another thread. */
+	public java.util.concurrent.CompletableFuture<TerminationResult> terminateAsync() {
+		return java.util.concurrent.CompletableFuture.supplyAsync(terminator()::terminate);
+	}
+
+	@Override
+	public void close() {
+		if (this.context.isActive()) {
+			releaseBlocked();
+		}
+		this.context.close();
+	}
+
+}
