@@ -3,6 +3,8 @@ package io.github.terminator.conformance;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +15,7 @@ import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,6 +75,214 @@ class DrainConformanceTests {
 			assertThat(server.terminator().terminate().code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(port, tls));
 		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenDrainStartsThenConnectionWithoutRequestIsClosedWithFin(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().size() == 1);
+			quietWindowPasses();
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
+			assertThat(elapsedMillis(start)).isLessThan(1000);
+			assertThat(result.get(5, TimeUnit.SECONDS).connectionsClosedIdle()).isEqualTo(1);
+			assertThat(server.hits()).isZero();
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenDrainStartsThenConnectionWithHalfARequestHeadIsClosedWithFin(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			client.send("GET /fast HTTP/1.1\r\nHost: loc");
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().size() == 1);
+			quietWindowPasses();
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
+			assertThat(elapsedMillis(start)).isLessThan(1000);
+			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
+			assertThat(server.hits()).isZero();
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenRequestArrivesInTheQuietWindowThenItIsServedWithConnectionClose(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			client.get("/fast").readResponse(RESPONSE_WAIT);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			awaitClosingConnections(server);
+			RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("fast");
+			assertThat(response.closesConnection()).isTrue();
+			assertThat(client.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
+			assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(server.hits()).isEqualTo(2);
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenRequestIsSentOnKeptAliveConnectionAfterDrainStartedThenItIsServedOrNeverRead(boolean tls)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(tls, "terminator.graceful-timeout=5s")) {
+			RawConnection busy = server.connect();
+			RawConnection idle = server.connect();
+			idle.get("/fast").readResponse(RESPONSE_WAIT);
+			busy.get("/slow?millis=800");
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			quietWindowPasses();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			awaitClosingConnections(server);
+			int hitsBefore = server.hits();
+			RawResponse late = null;
+			try {
+				late = idle.get("/fast").readResponse(RESPONSE_WAIT);
+			}
+			catch (IOException ex) {
+				// The connection was closed before the request was read: safe to retry.
+			}
+			if (late != null) {
+				assertThat(late.status()).isEqualTo(200);
+				assertThat(late.closesConnection()).isTrue();
+				assertThat(server.hits()).isEqualTo(hitsBefore + 1);
+			}
+			else {
+				assertThat(server.hits()).isEqualTo(hitsBefore);
+			}
+			RawResponse inFlight = busy.readResponse(RESPONSE_WAIT);
+			assertThat(inFlight.status()).isEqualTo(200);
+			assertThat(inFlight.closesConnection()).isTrue();
+			assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
+			busy.close();
+			idle.close();
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenRequestOutlastsGracefulTimeoutThenItIsCutAndResultIsForced(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls, "terminator.graceful-timeout=500ms",
+				"terminator.max-wait=5s"); RawConnection client = server.connect()) {
+			client.get("/blocked");
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(client.awaitClose(Duration.ofSeconds(5))).isNotEqualTo(Close.OPEN);
+			long cutAfter = elapsedMillis(start);
+			assertThat(cutAfter).isBetween(450L, 1500L);
+			TerminationResult forced = result.get(5, TimeUnit.SECONDS);
+			assertThat(forced.code()).isEqualTo(TerminationCode.FORCED);
+			assertThat(forced.success()).isFalse();
+			assertThat(forced.connectionsForced()).isEqualTo(1);
+			assertThat(forced.requestsCompleted()).isZero();
+			assertThat(forced.oldestRequestCut().method()).isEqualTo("GET");
+			assertThat(forced.oldestRequestCut().path()).isEqualTo("/blocked");
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenNothingIsInFlightThenTerminationTakesUnder100Milliseconds(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls)) {
+			TerminationResult result = server.terminator().terminate();
+			assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(result.duration()).isLessThan(Duration.ofMillis(100));
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenRequestsAreInFlightThenTerminationEndsRightAfterTheLastResponse(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection first = server.connect();
+				RawConnection last = server.connect()) {
+			first.get("/slow?millis=300");
+			last.get("/slow?millis=700");
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 2);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(first.readResponse(RESPONSE_WAIT).closesConnection()).isTrue();
+			assertThat(last.readResponse(RESPONSE_WAIT).closesConnection()).isTrue();
+			long lastResponseAt = System.nanoTime();
+			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+			long endedAfterLastResponse = elapsedMillis(lastResponseAt);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.requestsCompleted()).isEqualTo(2);
+			// A few milliseconds in the server, plus the scheduling of this test's threads.
+			assertThat(endedAfterLastResponse).isLessThan(50);
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
+	void whenTerminateIsCalledConcurrentlyThenOneRunGivesOneResult(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			client.get("/slow?millis=300");
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			List<CompletableFuture<TerminationResult>> calls = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				calls.add(server.terminateAsync());
+			}
+			TerminationResult first = calls.get(0).get(5, TimeUnit.SECONDS);
+			for (CompletableFuture<TerminationResult> call : calls) {
+				assertThat(call.get(5, TimeUnit.SECONDS)).isSameAs(first);
+			}
+			assertThat(server.terminator().terminate()).isSameAs(first);
+			assertThat(first.requestsCompleted()).isEqualTo(1);
+		}
+	}
+
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "/deferred?millis=600, false", "/callable?millis=600, false", "/deferred?millis=600, true",
+			"/callable?millis=600, true" })
+	void whenAsyncRequestIsInFlightThenItCompletesWithConnectionClose(String target, boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			client.get(target);
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(result).isNotDone();
+			RawResponse response = client.readResponse(RESPONSE_WAIT);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).endsWith(" 600");
+			assertThat(response.closesConnection()).isTrue();
+			assertThat(client.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
+			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.requestsCompleted()).isEqualTo(1);
+		}
+	}
+
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "/sse?events=4&intervalMillis=150, false", "/stream?chunks=4&intervalMillis=150, false",
+			"/sse?events=4&intervalMillis=150, true", "/stream?chunks=4&intervalMillis=150, true" })
+	void whenCommittedStreamingResponseIsInFlightThenItCompletesAndItsConnectionIsClosed(String target, boolean tls)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			RawResponse head = client.get(target).readHead(RESPONSE_WAIT);
+			assertThat(head.closesConnection()).isFalse();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			RawResponse response = client.readBody(head);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).contains("4");
+			assertThat(client.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
+			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.requestsCompleted()).isEqualTo(1);
+		}
+	}
+
+	/**
+	 * Waits, polling every millisecond, for the drain to start: the quiet window is short.
+	 */
+	private static void awaitClosingConnections(RunningServer server) {
+		await().atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(1))
+			.until(() -> server.registry().isClosingConnections());
 	}
 
 	private static void quietWindowPasses() throws InterruptedException {

@@ -35,6 +35,8 @@ public final class RawConnection implements AutoCloseable {
 
 	private final OutputStream out;
 
+	private boolean endedByServer;
+
 	private RawConnection(Socket socket) throws IOException {
 		this.socket = socket;
 		this.in = socket.getInputStream();
@@ -98,10 +100,19 @@ public final class RawConnection implements AutoCloseable {
 	}
 
 	/**
-	 * Reads one complete response (Content-Length or chunked body).
+	 * Reads one complete response: its head, then its body delimited by Content-Length,
+	 * chunks, or the end of the connection.
 	 * @throws IOException if the connection ended before a complete response
 	 */
 	public RawResponse readResponse(Duration timeout) throws IOException {
+		return readBody(readHead(timeout));
+	}
+
+	/**
+	 * Reads the status line and headers of a response.
+	 * @throws IOException if the connection ended before a complete head
+	 */
+	public RawResponse readHead(Duration timeout) throws IOException {
 		this.socket.setSoTimeout((int) timeout.toMillis());
 		String statusLine = readLine();
 		if (statusLine == null) {
@@ -118,8 +129,16 @@ public final class RawConnection implements AutoCloseable {
 		if (line == null) {
 			throw new IOException("connection closed in the response head");
 		}
+		return new RawResponse(status, headers, null);
+	}
+
+	/**
+	 * Reads the body of a response whose head was read with {@link #readHead}.
+	 * @throws IOException if the connection ended before the end of the body
+	 */
+	public RawResponse readBody(RawResponse head) throws IOException {
 		String body;
-		if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+		if ("chunked".equalsIgnoreCase(head.header("transfer-encoding"))) {
 			ByteArrayOutputStream bodyBytes = new ByteArrayOutputStream();
 			while (true) {
 				String size = readLine();
@@ -128,6 +147,7 @@ public final class RawConnection implements AutoCloseable {
 				}
 				int length = Integer.parseInt(size.split(";")[0].trim(), 16);
 				if (length == 0) {
+					String line;
 					while ((line = readLine()) != null && !line.isEmpty()) {
 						// trailers
 					}
@@ -138,11 +158,18 @@ public final class RawConnection implements AutoCloseable {
 			}
 			body = bodyBytes.toString(StandardCharsets.UTF_8);
 		}
-		else {
-			int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-			body = new String(readExactly(length), StandardCharsets.UTF_8);
+		else if (head.header("content-length") != null) {
+			body = new String(readExactly(Integer.parseInt(head.header("content-length"))), StandardCharsets.UTF_8);
 		}
-		return new RawResponse(status, headers, body);
+		else if (head.status() == 204 || head.status() == 304) {
+			body = "";
+		}
+		else {
+			// Delimited by the end of the connection (a response with Connection: close).
+			body = new String(this.in.readAllBytes(), StandardCharsets.UTF_8);
+			this.endedByServer = true;
+		}
+		return new RawResponse(head.status(), head.headers(), body);
 	}
 
 	/**
@@ -150,6 +177,9 @@ public final class RawConnection implements AutoCloseable {
 	 * @return how it ended, or {@link Close#OPEN} if it is still open after the timeout
 	 */
 	public Close awaitClose(Duration timeout) throws IOException {
+		if (this.endedByServer) {
+			return Close.FIN;
+		}
 		this.socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
 		try {
 			int read = this.in.read();

@@ -21,7 +21,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 
 /**
  * The application the server tests run: endpoints that answer at once, after a delay,
- * asynchronously, and as a stream, and a count of the requests that reached a handler.
+ * asynchronously, and as a stream (its first part sent at once), and a count of the requests that reached a handler.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -89,7 +89,7 @@ public class TestApplication {
 				catch (IOException ex) {
 					emitter.completeWithError(ex);
 				}
-			}, intervalMillis * i, TimeUnit.MILLISECONDS);
+			}, intervalMillis * (i - 1), TimeUnit.MILLISECONDS);
 		}
 		return emitter;
 	}
@@ -99,12 +99,14 @@ public class TestApplication {
 		this.hits.incrementAndGet();
 		return (out) -> {
 			for (int i = 1; i <= chunks; i++) {
-				try {
-					Thread.sleep(intervalMillis);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					throw new IOException(ex);
+				if (i > 1) {
+					try {
+						Thread.sleep(intervalMillis);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+						throw new IOException(ex);
+					}
 				}
 				out.write(("chunk " + i + "\n").getBytes(StandardCharsets.UTF_8));
 				out.flush();
