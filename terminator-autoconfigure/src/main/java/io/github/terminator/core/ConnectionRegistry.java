@@ -28,6 +28,8 @@ public final class ConnectionRegistry {
 
 	private final LongAdder requestsCompletedWhileClosing = new LongAdder();
 
+	private final LongAdder connectionsClosedWhileClosing = new LongAdder();
+
 	private final Object changes = new Object();
 
 	private long changeCount;
@@ -120,6 +122,10 @@ public final class ConnectionRegistry {
 		return this.requestsCompletedWhileClosing.sum();
 	}
 
+	long connectionsClosedWhileClosing() {
+		return this.connectionsClosedWhileClosing.sum();
+	}
+
 	void requestCompleted() {
 		if (this.closingConnections) {
 			this.requestsCompletedWhileClosing.increment();
@@ -129,6 +135,9 @@ public final class ConnectionRegistry {
 
 	void remove(TrackedConnection connection) {
 		if (this.connections.remove(connection)) {
+			if (this.closingConnections) {
+				this.connectionsClosedWhileClosing.increment();
+			}
 			changed();
 		}
 	}

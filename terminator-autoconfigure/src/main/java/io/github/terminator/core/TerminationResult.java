@@ -16,6 +16,8 @@ import java.time.Instant;
  * @param drain how long the drain lasted, forcing included
  * @param connectionsClosedIdle connections closed because no request was running on them
  * @param requestsCompleted requests that completed while the termination ran
+ * @param connectionsCompleted connections that ended after their last response while the
+ * termination ran, closed by the server or by the client
  * @param connectionsForced connections closed by force at the graceful timeout
  * @param connectionsLeft connections still open when it ended
  * @param oldestRequestCut the oldest request that was still running when connections were
@@ -23,7 +25,7 @@ import java.time.Instant;
  */
 public record TerminationResult(TerminationCode code, String message, Throwable error, Instant startedAt,
 		Instant endedAt, Duration delay, Duration drain, long connectionsClosedIdle, long requestsCompleted,
-		long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
+		long connectionsCompleted, long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
 
 	/**
 	 * Whether every connection ended gracefully.

@@ -357,8 +357,12 @@ public final class Terminator {
 					oldestCut = older(oldestCut, connection.currentRequest());
 				}
 			}
+			ConnectionRegistry registry = Terminator.this.registry;
+			long forcedAndClosed = Math.max(0, this.forced - left.size());
+			long completed = Math.max(0,
+					registry.connectionsClosedWhileClosing() - this.closedIdle - forcedAndClosed);
 			return new TerminationResult(code, message(code, error, left.size(), endNanos), error, this.startedAt,
-					endedAt, delay, drain, this.closedIdle, Terminator.this.registry.requestsCompletedWhileClosing(),
+					endedAt, delay, drain, this.closedIdle, registry.requestsCompletedWhileClosing(), completed,
 					this.forced, left.size(), oldestCut);
 		}
 

@@ -213,6 +213,8 @@ class DrainConformanceTests {
 			long endedAfterLastResponse = elapsedMillis(lastResponseAt);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(2);
+			assertThat(terminated.connectionsCompleted()).isEqualTo(2);
+			assertThat(terminated.connectionsClosedIdle()).isZero();
 			// A few milliseconds in the server, plus the scheduling of this test's threads.
 			assertThat(endedAfterLastResponse).isLessThan(50);
 		}
