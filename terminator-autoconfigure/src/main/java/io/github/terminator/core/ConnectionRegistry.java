@@ -114,6 +114,13 @@ public final class ConnectionRegistry {
 		return count;
 	}
 
+	/**
+	 * The open connections, live and unordered, for the drain to walk without copying.
+	 */
+	Iterable<TrackedConnection> live() {
+		return this.connections;
+	}
+
 	void startClosingConnections() {
 		this.closingConnections = true;
 	}

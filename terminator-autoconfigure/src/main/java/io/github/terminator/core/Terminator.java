@@ -258,7 +258,7 @@ public final class Terminator {
 		private long closeQuietConnections(long now, long endNanos) {
 			long wakeUp = endNanos;
 			long windowNanos = QUIET_WINDOW.toNanos();
-			for (TrackedConnection connection : Terminator.this.registry.connections()) {
+			for (TrackedConnection connection : Terminator.this.registry.live()) {
 				ConnectionState state = connection.state();
 				if (state != ConnectionState.NEW && state != ConnectionState.IDLE) {
 					continue;
