@@ -110,13 +110,21 @@ public final class Terminator {
 	}
 
 	private void enter(TerminationPhase next) {
-		this.phase = next;
+		synchronized (this) {
+			if (this.phase == TerminationPhase.TERMINATED) {
+				// The max-wait passed and the result is recorded: a drain still running
+				// must not move the phase back nor report it.
+				return;
+			}
+			this.phase = next;
+		}
 		for (TerminationListener listener : this.listeners) {
 			try {
 				listener.phaseStarted(next);
 			}
-			catch (RuntimeException ex) {
-				// A listener must not stop the drain.
+			catch (Throwable ex) {
+				// A listener must not stop the drain, nor make terminate() throw (a
+				// LinkageError from an optional library is not a RuntimeException).
 			}
 		}
 	}
@@ -335,7 +343,7 @@ public final class Terminator {
 					try {
 						listener.terminated(result);
 					}
-					catch (RuntimeException ex) {
+					catch (Throwable ex) {
 						// The result stands whatever a listener does with it.
 					}
 				}

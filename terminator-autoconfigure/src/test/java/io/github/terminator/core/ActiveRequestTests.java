@@ -1,0 +1,36 @@
+package io.github.terminator.core;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ActiveRequest}.
+ */
+class ActiveRequestTests {
+
+	@ParameterizedTest(name = "{0} -> {1}")
+	@CsvSource({ "/orders/42, /orders/42", "/search?q=alice&token=secret, /search", "/search?, /search",
+			"/page#section, /page", "/page?color=#fff, /page", "http://example.com/a?b=c, http://example.com/a",
+			"'?q=1', ''" })
+	void pathOfKeepsThePathAloneWithoutQueryStringNorFragment(String target, String path) {
+		assertThat(ActiveRequest.pathOf(target)).isEqualTo(path);
+	}
+
+	@Test
+	void pathOfNullIsEmpty() {
+		assertThat(ActiveRequest.pathOf(null)).isEmpty();
+	}
+
+	@Test
+	void elapsedIsMeasuredFromStart() {
+		long startNanos = System.nanoTime() - 5_000_000_000L;
+		ActiveRequest request = new ActiveRequest("GET", "/", Instant.now(), startNanos);
+		assertThat(request.elapsed().toMillis()).isBetween(5_000L, 6_000L);
+	}
+
+}

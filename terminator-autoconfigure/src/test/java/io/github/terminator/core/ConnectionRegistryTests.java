@@ -1,0 +1,164 @@
+package io.github.terminator.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+/**
+ * Tests for {@link ConnectionRegistry}.
+ */
+class ConnectionRegistryTests {
+
+	private final ConnectionRegistry registry = new ConnectionRegistry();
+
+	private final ExecutorService executor = Executors.newFixedThreadPool(4);
+
+	@AfterEach
+	void stopThreads() {
+		this.executor.shutdownNow();
+	}
+
+	@Test
+	void whenCreatedThenItIsEmptyAndNotClosingConnections() {
+		assertThat(this.registry.isEmpty()).isTrue();
+		assertThat(this.registry.size()).isZero();
+		assertThat(this.registry.connections()).isEmpty();
+		assertThat(this.registry.requestsInFlight()).isZero();
+		assertThat(this.registry.isClosingConnections()).isFalse();
+	}
+
+	@Test
+	void whenConnectionOpensThenItIsTrackedAsNew() {
+		FakeConnection connection = FakeConnection.open(this.registry);
+		assertThat(this.registry.size()).isEqualTo(1);
+		assertThat(this.registry.isEmpty()).isFalse();
+		assertThat(this.registry.connections()).containsExactly(connection.tracked());
+		assertThat(connection.tracked().state()).isEqualTo(ConnectionState.NEW);
+	}
+
+	@Test
+	void whenConnectionClosesThenItIsRemoved() {
+		FakeConnection closed = FakeConnection.open(this.registry);
+		FakeConnection open = FakeConnection.open(this.registry);
+		closed.close();
+		assertThat(this.registry.connections()).containsExactly(open.tracked());
+		open.close();
+		assertThat(this.registry.isEmpty()).isTrue();
+	}
+
+	@Test
+	void countByStateCountsEveryStateZeroIncluded() {
+		FakeConnection.open(this.registry);
+		FakeConnection.openActive(this.registry, "GET", "/a");
+		FakeConnection.openActive(this.registry, "GET", "/b");
+		FakeConnection.openIdle(this.registry);
+		assertThat(this.registry.countByState()).containsOnly(entry(ConnectionState.NEW, 1),
+				entry(ConnectionState.ACTIVE, 2), entry(ConnectionState.IDLE, 1), entry(ConnectionState.UPGRADED, 0));
+	}
+
+	@Test
+	void requestsInFlightCountsActiveConnections() {
+		FakeConnection.open(this.registry);
+		FakeConnection.openIdle(this.registry);
+		FakeConnection active = FakeConnection.openActive(this.registry, "GET", "/slow");
+		FakeConnection.openActive(this.registry, "GET", "/ws").upgrade();
+		assertThat(this.registry.requestsInFlight()).isEqualTo(1);
+		active.completeRequest();
+		assertThat(this.registry.requestsInFlight()).isZero();
+	}
+
+	@Test
+	void connectionsAreListedOldestFirst() {
+		List<TrackedConnection> opened = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			opened.add(FakeConnection.open(this.registry).tracked());
+		}
+		assertThat(this.registry.connections()).containsExactlyElementsOf(opened);
+	}
+
+	@Test
+	void whenConnectionsOpenAndCloseManyTimesThenNothingIsLeft() throws Exception {
+		List<CompletableFuture<Void>> cycles = new ArrayList<>();
+		for (int thread = 0; thread < 4; thread++) {
+			cycles.add(CompletableFuture.runAsync(() -> {
+				for (int i = 0; i < 2_500; i++) {
+					FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/");
+					connection.completeRequest();
+					connection.close();
+				}
+			}, this.executor));
+		}
+		CompletableFuture.allOf(cycles.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+		assertThat(this.registry.isEmpty()).isTrue();
+		assertThat(this.registry.connections()).isEmpty();
+		assertThat(this.registry.countByState()).containsOnly(entry(ConnectionState.NEW, 0),
+				entry(ConnectionState.ACTIVE, 0), entry(ConnectionState.IDLE, 0), entry(ConnectionState.UPGRADED, 0));
+		assertThat(FakeConnection.open(this.registry).tracked().id()).isEqualTo(10_001);
+	}
+
+	@Test
+	void whenClosingConnectionsThenCompletedRequestsAreCountedAndAskedToClose() {
+		FakeConnection before = FakeConnection.openActive(this.registry, "GET", "/");
+		FakeConnection after = FakeConnection.openActive(this.registry, "GET", "/");
+		assertThat(before.tracked().onRequestCompleted()).isFalse();
+		this.registry.startClosingConnections();
+		assertThat(this.registry.isClosingConnections()).isTrue();
+		assertThat(after.tracked().onRequestCompleted()).isTrue();
+		assertThat(this.registry.requestsCompletedWhileClosing()).isEqualTo(1);
+	}
+
+	@Test
+	void whenWatchedThenAwaitChangeWakesUpOnClose() throws Exception {
+		FakeConnection connection = FakeConnection.open(this.registry);
+		this.registry.watch();
+		long token = this.registry.changeToken();
+		CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
+			sleep(Duration.ofMillis(50));
+			connection.close();
+		}, this.executor);
+		long start = System.nanoTime();
+		this.registry.awaitChange(token, TimeUnit.SECONDS.toNanos(5));
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1000);
+		assertThat(this.registry.isEmpty()).isTrue();
+		closing.get(5, TimeUnit.SECONDS);
+	}
+
+	@Test
+	void whenChangeHappenedAfterTokenThenAwaitChangeReturnsAtOnce() throws InterruptedException {
+		FakeConnection connection = FakeConnection.open(this.registry);
+		this.registry.watch();
+		long token = this.registry.changeToken();
+		connection.close();
+		long start = System.nanoTime();
+		this.registry.awaitChange(token, TimeUnit.SECONDS.toNanos(5));
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(50);
+	}
+
+	@Test
+	void whenNothingChangesThenAwaitChangeReturnsAtTimeout() throws InterruptedException {
+		this.registry.watch();
+		long start = System.nanoTime();
+		this.registry.awaitChange(this.registry.changeToken(), TimeUnit.MILLISECONDS.toNanos(50));
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(50L, 250L);
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -1,0 +1,169 @@
+package io.github.terminator.core;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link ConnectionControl} that stands for a server connection: it reports its
+ * transitions to the registry as an adapter would, closes itself (calling
+ * {@link TrackedConnection#onClosed()}) when asked and allowed, and records what the
+ * drain asked of it. It can be made to look busy to {@link #closeIfIdle()}, to ignore
+ * {@link #forceClose()}, or to fail.
+ * <p>
+ * Its methods hold its lock, as a server holds a connection's lock while a worker
+ * processes it, so a request cannot start while {@link #closeIfIdle()} looks at it.
+ */
+final class FakeConnection implements ConnectionControl {
+
+	private final AtomicInteger closeIfIdleCalls = new AtomicInteger();
+
+	private final AtomicInteger forceCloseCalls = new AtomicInteger();
+
+	private TrackedConnection tracked;
+
+	private volatile boolean busy;
+
+	private volatile boolean stuck;
+
+	private volatile RuntimeException closeFailure;
+
+	private volatile long closedNanos;
+
+	private FakeConnection() {
+	}
+
+	/**
+	 * Opens a connection on the registry, in state {@link ConnectionState#NEW NEW}.
+	 */
+	static FakeConnection open(ConnectionRegistry registry) {
+		FakeConnection connection = new FakeConnection();
+		connection.tracked = registry.open(connection);
+		return connection;
+	}
+
+	/**
+	 * Opens a connection that has served one request and waits for the next one.
+	 */
+	static FakeConnection openIdle(ConnectionRegistry registry) {
+		FakeConnection connection = open(registry);
+		connection.startRequest("GET", "/");
+		connection.completeRequest();
+		return connection;
+	}
+
+	/**
+	 * Opens a connection that is processing a request.
+	 */
+	static FakeConnection openActive(ConnectionRegistry registry, String method, String target) {
+		FakeConnection connection = open(registry);
+		connection.startRequest(method, target);
+		return connection;
+	}
+
+	TrackedConnection tracked() {
+		return this.tracked;
+	}
+
+	synchronized void startRequest(String method, String target) {
+		this.tracked.onRequestStarted(method, target);
+	}
+
+	/**
+	 * Ends the response of the current request and, as an adapter must, closes the
+	 * connection when the registry says so.
+	 */
+	synchronized void completeRequest() {
+		if (this.tracked.onRequestCompleted()) {
+			close();
+		}
+	}
+
+	synchronized void upgrade() {
+		this.tracked.onUpgraded();
+	}
+
+	/**
+	 * Whether {@link #closeIfIdle()} finds the connection busy, as a server does when one
+	 * of its threads is reading a request on it.
+	 */
+	void busy(boolean busy) {
+		this.busy = busy;
+	}
+
+	/**
+	 * Makes {@link #forceClose()} leave the connection open.
+	 */
+	void stuck() {
+		this.stuck = true;
+	}
+
+	/**
+	 * Makes {@link #closeIfIdle()} throw.
+	 */
+	void failOnClose(RuntimeException failure) {
+		this.closeFailure = failure;
+	}
+
+	synchronized void close() {
+		if (this.closedNanos == 0) {
+			this.closedNanos = System.nanoTime();
+			this.tracked.onClosed();
+		}
+	}
+
+	boolean isClosed() {
+		return this.closedNanos != 0;
+	}
+
+	/**
+	 * When the connection was closed.
+	 * @return the {@link System#nanoTime()} of the close, {@code 0} while open
+	 */
+	long closedNanos() {
+		return this.closedNanos;
+	}
+
+	int closeIfIdleCalls() {
+		return this.closeIfIdleCalls.get();
+	}
+
+	int forceCloseCalls() {
+		return this.forceCloseCalls.get();
+	}
+
+	@Override
+	public String remoteAddress() {
+		return "127.0.0.1:" + (50000 + this.tracked.id());
+	}
+
+	@Override
+	public int localPort() {
+		return 8080;
+	}
+
+	@Override
+	public synchronized boolean closeIfIdle() {
+		this.closeIfIdleCalls.incrementAndGet();
+		RuntimeException failure = this.closeFailure;
+		if (failure != null) {
+			throw failure;
+		}
+		if (isClosed()) {
+			return true;
+		}
+		ConnectionState state = this.tracked.state();
+		if (this.busy || state == ConnectionState.ACTIVE || state == ConnectionState.UPGRADED) {
+			return false;
+		}
+		close();
+		return true;
+	}
+
+	@Override
+	public void forceClose() {
+		this.forceCloseCalls.incrementAndGet();
+		if (!this.stuck) {
+			close();
+		}
+	}
+
+}

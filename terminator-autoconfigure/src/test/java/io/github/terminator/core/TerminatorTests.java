@@ -1,0 +1,465 @@
+package io.github.terminator.core;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link Terminator}: the drain algorithm against a fake server, with short
+ * timeouts.
+ */
+class TerminatorTests {
+
+	private static final Duration NO_DELAY = Duration.ZERO;
+
+	private static final Duration LONG_GRACE = Duration.ofSeconds(5);
+
+	private static final Duration LONG_MAX_WAIT = Duration.ofSeconds(10);
+
+	private static final Duration AWAIT = Duration.ofSeconds(5);
+
+	private static final long QUIET_WINDOW_MILLIS = Terminator.QUIET_WINDOW.toMillis();
+
+	private final ConnectionRegistry registry = new ConnectionRegistry();
+
+	private final TestServerAdapter server = new TestServerAdapter();
+
+	private final RecordingListener listener = new RecordingListener();
+
+	private final ExecutorService executor = Executors.newCachedThreadPool();
+
+	@AfterEach
+	void releaseThreads() {
+		this.server.release();
+		this.executor.shutdownNow();
+	}
+
+	@Test
+	void whenNothingIsOpenThenTerminationEndsAtOnce() {
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isLessThan(100);
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(result.success()).isTrue();
+		assertThat(result.error()).isNull();
+		assertThat(result.message()).startsWith("Every connection ended gracefully");
+		assertThat(result.delay()).isZero();
+		assertThat(result.connectionsClosedIdle()).isZero();
+		assertThat(result.requestsCompleted()).isZero();
+		assertThat(result.connectionsForced()).isZero();
+		assertThat(result.connectionsLeft()).isZero();
+		assertThat(result.oldestRequestCut()).isNull();
+		assertThat(this.server.stopAcceptingCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void whenDrainStartsThenConnectionsQuietForTheWindowAreClosedAtOnce() throws InterruptedException {
+		FakeConnection fresh = FakeConnection.open(this.registry);
+		FakeConnection idle = FakeConnection.openIdle(this.registry);
+		quietWindowPasses();
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isLessThan(50);
+		assertThat(fresh.isClosed()).isTrue();
+		assertThat(idle.isClosed()).isTrue();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(result.connectionsClosedIdle()).isEqualTo(2);
+		assertThat(result.requestsCompleted()).isZero();
+		assertThat(this.registry.isEmpty()).isTrue();
+	}
+
+	@Test
+	void whenConnectionBecameQuietRecentlyThenItIsClosedWhenItsWindowEnds() throws Exception {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/");
+		long quietFrom = System.nanoTime();
+		connection.completeRequest();
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		TerminationResult result = terminateInBackground(terminator).get(5, TimeUnit.SECONDS);
+		long closedAfter = TimeUnit.NANOSECONDS.toMillis(connection.closedNanos() - quietFrom);
+		assertThat(closedAfter).isBetween(QUIET_WINDOW_MILLIS, QUIET_WINDOW_MILLIS + 80);
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(result.connectionsClosedIdle()).isEqualTo(1);
+	}
+
+	@Test
+	void whenRequestStartsInQuietWindowThenConnectionStaysOpenUntilItsResponseEnds() throws Exception {
+		FakeConnection connection = FakeConnection.open(this.registry);
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(() -> this.server.stopAcceptingCalls() == 1);
+		connection.startRequest("POST", "/orders");
+		quietWindowPasses();
+		assertThat(connection.isClosed()).isFalse();
+		assertThat(connection.closeIfIdleCalls()).isZero();
+		assertThat(result).isNotDone();
+		connection.completeRequest();
+		assertThat(connection.isClosed()).isTrue();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.connectionsClosedIdle()).isZero();
+		assertThat(terminated.requestsCompleted()).isEqualTo(1);
+	}
+
+	@Test
+	void whenActiveRequestCompletesThenDrainEndsWithinMilliseconds() throws Exception {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/slow");
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		assertThat(this.registry.isClosingConnections()).isFalse();
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(() -> this.server.stopAcceptingCalls() == 1);
+		assertThat(this.registry.isClosingConnections()).isTrue();
+		assertThat(terminator.phase()).isEqualTo(TerminationPhase.DRAINING);
+		quietWindowPasses();
+		assertThat(connection.closeIfIdleCalls()).isZero();
+		assertThat(connection.isClosed()).isFalse();
+		long completedAt = System.nanoTime();
+		connection.completeRequest();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(millisSince(completedAt)).isLessThan(50);
+		assertThat(connection.isClosed()).isTrue();
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.requestsCompleted()).isEqualTo(1);
+		assertThat(terminated.connectionsClosedIdle()).isZero();
+		assertThat(connection.forceCloseCalls()).isZero();
+	}
+
+	@Test
+	void whenServerFindsQuietConnectionBusyThenDrainTriesAgain() throws Exception {
+		FakeConnection connection = FakeConnection.openIdle(this.registry);
+		connection.busy(true);
+		quietWindowPasses();
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(() -> connection.closeIfIdleCalls() >= 3);
+		assertThat(connection.isClosed()).isFalse();
+		connection.busy(false);
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(connection.isClosed()).isTrue();
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
+	}
+
+	@Test
+	void whenGracefulTimeoutPassesThenActiveConnectionsAreForced() {
+		FakeConnection oldest = FakeConnection.openActive(this.registry, "GET", "/reports?user=alice");
+		FakeConnection newer = FakeConnection.openActive(this.registry, "POST", "/orders");
+		Duration gracefulTimeout = Duration.ofMillis(200);
+		Terminator terminator = terminator(NO_DELAY, gracefulTimeout, LONG_MAX_WAIT);
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isBetween(gracefulTimeout.toMillis(), gracefulTimeout.toMillis() + 200);
+		assertThat(oldest.forceCloseCalls()).isEqualTo(1);
+		assertThat(newer.forceCloseCalls()).isEqualTo(1);
+		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
+		assertThat(result.success()).isFalse();
+		assertThat(result.connectionsForced()).isEqualTo(2);
+		assertThat(result.connectionsLeft()).isZero();
+		assertThat(result.requestsCompleted()).isZero();
+		assertThat(result.drain()).isGreaterThanOrEqualTo(gracefulTimeout);
+		assertThat(result.oldestRequestCut().method()).isEqualTo("GET");
+		assertThat(result.oldestRequestCut().path()).isEqualTo("/reports");
+		assertThat(result.message()).contains("2 connections");
+	}
+
+	@Test
+	void whenConnectionIsUpgradedThenItIsForcedAtGracefulTimeout() {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
+		connection.upgrade();
+		Terminator terminator = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT);
+		TerminationResult result = terminator.terminate();
+		assertThat(connection.closeIfIdleCalls()).isZero();
+		assertThat(connection.forceCloseCalls()).isEqualTo(1);
+		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
+		assertThat(result.connectionsForced()).isEqualTo(1);
+		assertThat(result.oldestRequestCut()).isNull();
+	}
+
+	@Test
+	void whenForcedConnectionNeverClosesThenTerminationTimesOutAtMaxWait() {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/stuck");
+		connection.stuck();
+		TerminationResult result = terminateUntilMaxWait(Duration.ofMillis(400));
+		assertThat(result.error()).isNull();
+		assertThat(result.connectionsForced()).isEqualTo(1);
+		assertThat(result.connectionsLeft()).isEqualTo(1);
+		assertThat(result.oldestRequestCut().path()).isEqualTo("/stuck");
+		assertThat(result.message()).contains("1 connection still open");
+	}
+
+	@Test
+	void whenServerNeverStopsAcceptingThenTerminationTimesOutAtMaxWait() {
+		FakeConnection.openActive(this.registry, "GET", "/slow");
+		this.server.hang();
+		TerminationResult result = terminateUntilMaxWait(Duration.ofMillis(300));
+		assertThat(result.connectionsForced()).isZero();
+		assertThat(result.connectionsLeft()).isEqualTo(1);
+		assertThat(result.oldestRequestCut().path()).isEqualTo("/slow");
+	}
+
+	@Test
+	void whenMaxWaitHasPassedThenTheAbandonedDrainNoLongerChangesThePhase() {
+		FakeConnection.openActive(this.registry, "GET", "/slow");
+		this.server.hang();
+		TerminationResult result = terminateUntilMaxWait(Duration.ofMillis(200));
+		await().during(Duration.ofMillis(200))
+			.atMost(AWAIT)
+			.until(() -> this.listener.results().get(0).equals(result)
+					&& this.listener.phases().equals(List.of(TerminationPhase.DRAINING, TerminationPhase.TERMINATED)));
+	}
+
+	@Test
+	void whenTerminateIsCalledTwiceThenItReturnsTheSameResult() {
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		TerminationResult first = terminator.terminate();
+		TerminationResult second = terminator.terminate();
+		assertThat(second).isSameAs(first);
+		assertThat(terminator.lastResult()).isSameAs(first);
+		assertThat(this.server.stopAcceptingCalls()).isEqualTo(1);
+		assertThat(this.listener.results()).containsExactly(first);
+	}
+
+	@Test
+	void whenTerminateIsCalledConcurrentlyThenItRunsOnceAndEveryCallerGetsTheSameResult() throws Exception {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/slow");
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CountDownLatch go = new CountDownLatch(1);
+		List<CompletableFuture<TerminationResult>> results = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			results.add(CompletableFuture.supplyAsync(() -> {
+				awaitUninterruptibly(go);
+				return terminator.terminate();
+			}, this.executor));
+		}
+		go.countDown();
+		soon().until(() -> this.server.stopAcceptingCalls() == 1);
+		connection.completeRequest();
+		TerminationResult first = results.get(0).get(5, TimeUnit.SECONDS);
+		for (CompletableFuture<TerminationResult> result : results) {
+			assertThat(result.get(5, TimeUnit.SECONDS)).isSameAs(first);
+		}
+		assertThat(this.server.stopAcceptingCalls()).isEqualTo(1);
+		assertThat(this.listener.results()).containsExactly(first);
+		assertThat(this.listener.phases()).containsExactly(TerminationPhase.DRAINING, TerminationPhase.TERMINATED);
+	}
+
+	@Test
+	void whenTerminationRunsThenPhaseReflectsIt() throws Exception {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/slow");
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		assertThat(terminator.phase()).isEqualTo(TerminationPhase.SERVING);
+		assertThat(terminator.lastResult()).isNull();
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(() -> terminator.phase() == TerminationPhase.DRAINING);
+		assertThat(terminator.lastResult()).isNull();
+		connection.completeRequest();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(terminator.phase()).isEqualTo(TerminationPhase.TERMINATED);
+		assertThat(terminator.lastResult()).isSameAs(terminated);
+	}
+
+	@Test
+	void whenNeitherDelayedNorForcedThenListenersSeeDrainingThenTerminated() {
+		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(this.listener.phases()).containsExactly(TerminationPhase.DRAINING, TerminationPhase.TERMINATED);
+		assertThat(this.listener.results()).containsExactly(result);
+	}
+
+	@Test
+	void whenDrainDelayIsSetThenListenersSeeDelayingFirst() {
+		terminator(Duration.ofMillis(50), LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(this.listener.phases()).containsExactly(TerminationPhase.DELAYING, TerminationPhase.DRAINING,
+				TerminationPhase.TERMINATED);
+	}
+
+	@Test
+	void whenConnectionsAreForcedThenListenersSeeForcingBeforeTerminated() {
+		FakeConnection.openActive(this.registry, "GET", "/slow");
+		terminator(NO_DELAY, Duration.ofMillis(50), LONG_MAX_WAIT).terminate();
+		assertThat(this.listener.phases()).containsExactly(TerminationPhase.DRAINING, TerminationPhase.FORCING,
+				TerminationPhase.TERMINATED);
+	}
+
+	@Test
+	void whenServerFailsToStopAcceptingThenResultIsServerErrorAndConnectionsAreStillDrained()
+			throws InterruptedException {
+		FakeConnection connection = FakeConnection.openIdle(this.registry);
+		quietWindowPasses();
+		IOException failure = new IOException("listener would not close");
+		this.server.failWith(failure);
+		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.SERVER_ERROR);
+		assertThat(result.success()).isFalse();
+		assertThat(result.error()).isSameAs(failure);
+		assertThat(result.message()).contains("listener would not close");
+		assertThat(connection.isClosed()).isTrue();
+		assertThat(result.connectionsClosedIdle()).isEqualTo(1);
+	}
+
+	@Test
+	void whenServerFailsToCloseIdleConnectionThenResultIsServerError() throws InterruptedException {
+		FakeConnection connection = FakeConnection.openIdle(this.registry);
+		IllegalStateException failure = new IllegalStateException("socket gone wrong");
+		connection.failOnClose(failure);
+		quietWindowPasses();
+		TerminationResult result = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT).terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.SERVER_ERROR);
+		assertThat(result.error()).isSameAs(failure);
+		assertThat(connection.isClosed()).isTrue();
+	}
+
+	@Test
+	void whenListenerThrowsThenResultIsUnchanged() {
+		Terminator terminator = new Terminator(this.registry, this.server,
+				new TerminatorSettings(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT),
+				List.of(new FailingListener(() -> new IllegalStateException("listener bug")), this.listener));
+		TerminationResult result = terminator.terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(result.error()).isNull();
+		assertThat(this.listener.phases()).containsExactly(TerminationPhase.DRAINING, TerminationPhase.TERMINATED);
+		assertThat(this.listener.results()).containsExactly(result);
+	}
+
+	@Test
+	void whenListenerFailsWithErrorThenTerminationStillDrainsAndReturns() throws InterruptedException {
+		FakeConnection connection = FakeConnection.openIdle(this.registry);
+		quietWindowPasses();
+		Terminator terminator = new Terminator(this.registry, this.server,
+				new TerminatorSettings(NO_DELAY, Duration.ofMillis(500), Duration.ofSeconds(1)),
+				List.of(new FailingListener(() -> new NoClassDefFoundError("io/micrometer/core/instrument/Counter")),
+						this.listener));
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isLessThan(100);
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(connection.isClosed()).isTrue();
+		assertThat(this.listener.results()).containsExactly(result);
+	}
+
+	@Test
+	void whenDrainDelayRunsThenConnectionsAreClosingButListenerStaysOpen() throws Exception {
+		Duration drainDelay = Duration.ofMillis(300);
+		FakeConnection active = FakeConnection.openActive(this.registry, "GET", "/slow");
+		FakeConnection idle = FakeConnection.openIdle(this.registry);
+		quietWindowPasses();
+		Terminator terminator = terminator(drainDelay, LONG_GRACE, LONG_MAX_WAIT);
+		long start = System.nanoTime();
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(idle::isClosed);
+		assertThat(terminator.phase()).isEqualTo(TerminationPhase.DELAYING);
+		assertThat(this.registry.isClosingConnections()).isTrue();
+		assertThat(this.server.stopAcceptingCalls()).isZero();
+		active.completeRequest();
+		assertThat(active.isClosed()).isTrue();
+		assertThat(this.server.stopAcceptingCalls()).isZero();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(this.server.stopAcceptingCalls()).isEqualTo(1);
+		long stoppedAcceptingAfter = TimeUnit.NANOSECONDS.toMillis(this.server.stoppedAcceptingNanos() - start);
+		assertThat(stoppedAcceptingAfter).isBetween(drainDelay.toMillis(), drainDelay.toMillis() + 100);
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.delay()).isBetween(drainDelay, drainDelay.plusMillis(100));
+		assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
+		assertThat(terminated.requestsCompleted()).isEqualTo(1);
+	}
+
+	private Terminator terminator(Duration drainDelay, Duration gracefulTimeout, Duration maxWait) {
+		return new Terminator(this.registry, this.server, new TerminatorSettings(drainDelay, gracefulTimeout, maxWait),
+				List.of(this.listener));
+	}
+
+	/**
+	 * Terminates with a graceful timeout of 100 ms, expecting the termination to give up
+	 * at the max-wait.
+	 */
+	private TerminationResult terminateUntilMaxWait(Duration maxWait) {
+		Terminator terminator = terminator(NO_DELAY, Duration.ofMillis(100), maxWait);
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isBetween(maxWait.toMillis() - 5, maxWait.toMillis() + 200);
+		assertThat(result.code()).isEqualTo(TerminationCode.TIMED_OUT);
+		assertThat(result.success()).isFalse();
+		assertThat(terminator.phase()).isEqualTo(TerminationPhase.TERMINATED);
+		assertThat(terminator.lastResult()).isSameAs(result);
+		return result;
+	}
+
+	private CompletableFuture<TerminationResult> terminateInBackground(Terminator terminator) {
+		return CompletableFuture.supplyAsync(terminator::terminate, this.executor);
+	}
+
+	/**
+	 * Lets every open connection be quiet for longer than {@link Terminator#QUIET_WINDOW};
+	 * a sleep, because the window is a time.
+	 */
+	private static void quietWindowPasses() throws InterruptedException {
+		Thread.sleep(QUIET_WINDOW_MILLIS + 30);
+	}
+
+	/**
+	 * Awaits a condition, looking at it every millisecond: several tests must act within
+	 * the quiet window.
+	 */
+	private static ConditionFactory soon() {
+		return await().atMost(AWAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1));
+	}
+
+	private static long millisSince(long startNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * A listener that throws on every call.
+	 */
+	private static final class FailingListener implements TerminationListener {
+
+		private final Supplier<Throwable> failure;
+
+		FailingListener(Supplier<Throwable> failure) {
+			this.failure = failure;
+		}
+
+		@Override
+		public void phaseStarted(TerminationPhase phase) {
+			fail();
+		}
+
+		@Override
+		public void terminated(TerminationResult result) {
+			fail();
+		}
+
+		private void fail() {
+			Throwable failure = this.failure.get();
+			if (failure instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw (Error) failure;
+		}
+
+	}
+
+}
