@@ -268,7 +268,7 @@ public final class Terminator {
 			long windowNanos = QUIET_WINDOW.toNanos();
 			for (TrackedConnection connection : Terminator.this.registry.live()) {
 				ConnectionState state = connection.state();
-				if (state != ConnectionState.NEW && state != ConnectionState.IDLE) {
+				if ((state != ConnectionState.NEW && state != ConnectionState.IDLE) || connection.isClosed()) {
 					continue;
 				}
 				long quietUntil = connection.quietSinceNanos() + windowNanos;

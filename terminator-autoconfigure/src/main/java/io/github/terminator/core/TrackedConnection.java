@@ -33,6 +33,8 @@ public final class TrackedConnection {
 
 	private volatile boolean forced;
 
+	private volatile boolean closed;
+
 	TrackedConnection(long id, ConnectionRegistry registry, ConnectionControl control) {
 		this.id = id;
 		this.registry = registry;
@@ -151,21 +153,23 @@ public final class TrackedConnection {
 
 	/**
 	 * Called when the response of the current request is complete and the connection is
-	 * kept alive for another one.
-	 * Has no effect unless a request was running.
-	 * @return {@code true} if a request completed and the connection must now be closed,
-	 * because the server is terminating
+	 * kept alive for another one. Has no effect unless a request was running.
+	 * <p>
+	 * A response committed while the server terminates carries {@code Connection: close}:
+	 * the server closes its connection after it and reports {@link #onClosed()} instead.
+	 * So a connection that comes here during a termination was promised keep-alive before
+	 * it started; its client may be sending the next request right now, so it is not closed
+	 * at once but gets the drain's quiet window like any idle connection.
 	 */
-	public boolean onRequestCompleted() {
+	public void onRequestCompleted() {
 		if (this.state != ConnectionState.ACTIVE) {
-			return false;
+			return;
 		}
 		this.currentRequest = null;
 		this.requestsServed++;
 		this.quietSinceNanos = System.nanoTime();
 		this.state = ConnectionState.IDLE;
 		this.registry.requestCompleted();
-		return this.registry.isClosingConnections();
 	}
 
 	/**
@@ -185,15 +189,27 @@ public final class TrackedConnection {
 	 * effect.
 	 */
 	public void onClosed() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
 		if (this.state == ConnectionState.ACTIVE && !this.forced) {
 			// The response ended with the connection (Connection: close), or the client
-			// went away.
+			// went away. The state stays ACTIVE until the connection is gone from the
+			// registry, so that the drain never takes it for an idle one.
 			this.currentRequest = null;
 			this.requestsServed++;
-			this.state = ConnectionState.IDLE;
 			this.registry.requestCompleted();
 		}
 		this.registry.remove(this);
+	}
+
+	/**
+	 * Whether the connection has been closed.
+	 * @return {@code true} once {@link #onClosed()} was called
+	 */
+	boolean isClosed() {
+		return this.closed;
 	}
 
 	@Override

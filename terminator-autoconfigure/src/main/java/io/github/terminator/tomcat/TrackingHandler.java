@@ -47,13 +47,7 @@ final class TrackingHandler<S> implements Handler<S> {
 			CURRENT.remove();
 		}
 		switch (state) {
-			case OPEN -> {
-				if (connection.onRequestCompleted()) {
-					// The response was committed with keep-alive before the termination
-					// started: close the connection now rather than wait for the next request.
-					return SocketState.CLOSED;
-				}
-			}
+			case OPEN -> connection.onRequestCompleted();
 			case LONG -> {
 				if (!TomcatInternals.isAsync(wrapper)) {
 					// The response is complete and part of the next request head was read.

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -113,18 +114,28 @@ class DrainConformanceTests {
 	@ParameterizedTest(name = "tls={0}")
 	@ValueSource(booleans = { false, true })
 	void whenRequestArrivesInTheQuietWindowThenItIsServedWithConnectionClose(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
-			client.get("/fast").readResponse(RESPONSE_WAIT);
-			CompletableFuture<TerminationResult> result = server.terminateAsync();
-			awaitClosingConnections(server);
-			RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
-			assertThat(response.status()).isEqualTo(200);
-			assertThat(response.body()).isEqualTo("fast");
-			assertThat(response.closesConnection()).isTrue();
-			assertThat(client.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
-			assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
-			assertThat(server.hits()).isEqualTo(2);
+		// The window is 100 ms from the end of the last response: on a busy machine this
+		// test's own threads can miss it, so an attempt that sent too late is tried again.
+		for (int attempt = 1; attempt <= 3; attempt++) {
+			try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+				client.get("/fast").readResponse(RESPONSE_WAIT);
+				long responseAt = System.nanoTime();
+				CompletableFuture<TerminationResult> result = server.terminateAsync();
+				awaitClosingConnections(server);
+				if (elapsedMillis(responseAt) > 60) {
+					continue;
+				}
+				RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.body()).isEqualTo("fast");
+				assertThat(response.closesConnection()).isTrue();
+				assertThat(client.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
+				assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
+				assertThat(server.hits()).isEqualTo(2);
+				return;
+			}
 		}
+		fail("Could not send a request within 60 ms of the last response in 3 attempts: the machine is too busy");
 	}
 
 	@ParameterizedTest(name = "tls={0}")

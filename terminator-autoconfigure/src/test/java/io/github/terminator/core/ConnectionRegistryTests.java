@@ -107,14 +107,17 @@ class ConnectionRegistryTests {
 	}
 
 	@Test
-	void whenClosingConnectionsThenCompletedRequestsAreCountedAndAskedToClose() {
+	void whenClosingConnectionsThenCompletedRequestsAreCounted() {
 		FakeConnection before = FakeConnection.openActive(this.registry, "GET", "/");
-		FakeConnection after = FakeConnection.openActive(this.registry, "GET", "/");
-		assertThat(before.tracked().onRequestCompleted()).isFalse();
+		FakeConnection keptAlive = FakeConnection.openActive(this.registry, "GET", "/");
+		FakeConnection closed = FakeConnection.openActive(this.registry, "GET", "/");
+		before.tracked().onRequestCompleted();
 		this.registry.startClosingConnections();
 		assertThat(this.registry.isClosingConnections()).isTrue();
-		assertThat(after.tracked().onRequestCompleted()).isTrue();
-		assertThat(this.registry.requestsCompletedWhileClosing()).isEqualTo(1);
+		keptAlive.tracked().onRequestCompleted();
+		closed.tracked().onClosed();
+		assertThat(this.registry.requestsCompletedWhileClosing()).isEqualTo(2);
+		assertThat(this.registry.connectionsClosedWhileClosing()).isEqualTo(1);
 	}
 
 	@Test

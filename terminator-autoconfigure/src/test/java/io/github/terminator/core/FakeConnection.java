@@ -20,6 +20,8 @@ final class FakeConnection implements ConnectionControl {
 
 	private TrackedConnection tracked;
 
+	private ConnectionRegistry registry;
+
 	private volatile boolean busy;
 
 	private volatile boolean stuck;
@@ -36,6 +38,7 @@ final class FakeConnection implements ConnectionControl {
 	 */
 	static FakeConnection open(ConnectionRegistry registry) {
 		FakeConnection connection = new FakeConnection();
+		connection.registry = registry;
 		connection.tracked = registry.open(connection);
 		return connection;
 	}
@@ -68,13 +71,25 @@ final class FakeConnection implements ConnectionControl {
 	}
 
 	/**
-	 * Ends the response of the current request and, as an adapter must, closes the
-	 * connection when the registry says so.
+	 * Ends the response of the current request as a server does: a response committed
+	 * while the registry is closing connections carries {@code Connection: close}, so the
+	 * server closes the connection after it; otherwise it is kept alive.
 	 */
 	synchronized void completeRequest() {
-		if (this.tracked.onRequestCompleted()) {
+		if (this.registry.isClosingConnections()) {
 			close();
 		}
+		else {
+			this.tracked.onRequestCompleted();
+		}
+	}
+
+	/**
+	 * Ends a response that was committed with keep-alive, before the registry started
+	 * closing connections: the server keeps the connection.
+	 */
+	synchronized void completeKeptAliveRequest() {
+		this.tracked.onRequestCompleted();
 	}
 
 	synchronized void upgrade() {

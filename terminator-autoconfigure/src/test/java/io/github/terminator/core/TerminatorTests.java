@@ -140,6 +140,22 @@ class TerminatorTests {
 	}
 
 	@Test
+	void whenResponsePromisedKeepAliveBeforeDrainThenItsConnectionGetsTheQuietWindow() throws Exception {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/stream");
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(() -> this.server.stopAcceptingCalls() == 1);
+		long completedAt = System.nanoTime();
+		connection.completeKeptAliveRequest();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		long closedAfter = TimeUnit.NANOSECONDS.toMillis(connection.closedNanos() - completedAt);
+		assertThat(closedAfter).isBetween(QUIET_WINDOW_MILLIS, QUIET_WINDOW_MILLIS + 80);
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.requestsCompleted()).isEqualTo(1);
+		assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
+	}
+
+	@Test
 	void whenServerFindsQuietConnectionBusyThenDrainTriesAgain() throws Exception {
 		FakeConnection connection = FakeConnection.openIdle(this.registry);
 		connection.busy(true);

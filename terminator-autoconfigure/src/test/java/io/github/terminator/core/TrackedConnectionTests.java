@@ -58,7 +58,7 @@ class TrackedConnectionTests {
 	@Test
 	void whenRequestCompletesThenConnectionIsIdleAndCountsIt() {
 		TrackedConnection tracked = FakeConnection.openActive(this.registry, "GET", "/").tracked();
-		assertThat(tracked.onRequestCompleted()).isFalse();
+		tracked.onRequestCompleted();
 		assertThat(tracked.state()).isEqualTo(ConnectionState.IDLE);
 		assertThat(tracked.currentRequest()).isNull();
 		assertThat(tracked.requestsServed()).isEqualTo(1);
@@ -89,7 +89,7 @@ class TrackedConnectionTests {
 	@Test
 	void whenNoRequestIsRunningThenCompletingHasNoEffect() {
 		TrackedConnection tracked = FakeConnection.open(this.registry).tracked();
-		assertThat(tracked.onRequestCompleted()).isFalse();
+		tracked.onRequestCompleted();
 		assertThat(tracked.state()).isEqualTo(ConnectionState.NEW);
 		assertThat(tracked.requestsServed()).isZero();
 	}
