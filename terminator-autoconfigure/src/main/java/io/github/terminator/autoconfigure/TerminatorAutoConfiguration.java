@@ -70,6 +70,7 @@ public class TerminatorAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "terminationLogger")
 	TerminationListener terminationLogger() {
 		return new TerminationLogger();
 	}

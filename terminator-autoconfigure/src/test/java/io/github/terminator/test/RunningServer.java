@@ -93,6 +93,14 @@ public final class RunningServer implements AutoCloseable {
 		return java.util.concurrent.CompletableFuture.supplyAsync(terminator()::terminate);
 	}
 
+	/**
+	 * Closes the application context on another thread, as a SIGTERM would, so that the
+	 * test can act as a client meanwhile.
+	 */
+	public java.util.concurrent.CompletableFuture<Void> closeAsync() {
+		return java.util.concurrent.CompletableFuture.runAsync(this.context::close);
+	}
+
 	@Override
 	public void close() {
 		if (this.context.isActive()) {
