@@ -376,12 +376,15 @@ public final class Terminator {
 
 		private String message(TerminationCode code, Throwable error, int left, long endNanos) {
 			long millis = TimeUnit.NANOSECONDS.toMillis(endNanos - this.startNanos);
+			TerminatorSettings settings = Terminator.this.settings;
 			return switch (code) {
 				case TERMINATED -> "Every connection ended gracefully in " + millis + " ms.";
 				case FORCED -> plural(this.forced, "connection") + " closed by force at the graceful timeout of "
-						+ Terminator.this.settings.gracefulTimeout() + ".";
-				case TIMED_OUT -> "Max-wait of " + Terminator.this.settings.maxWait() + " reached with "
-						+ plural(left, "connection") + " still open.";
+						+ format(settings.gracefulTimeout()) + ".";
+				case TIMED_OUT -> (left > 0)
+						? "Max-wait of " + format(settings.maxWait()) + " reached with " + plural(left, "connection")
+								+ " still open."
+						: "Max-wait of " + format(settings.maxWait()) + " reached before the server finished closing.";
 				case SERVER_ERROR -> "The server failed while closing: " + error + ".";
 				case INTERNAL_ERROR -> "terminator failed: " + error + ".";
 			};
@@ -401,6 +404,17 @@ public final class Terminator {
 			return a;
 		}
 		return (a.startNanos() - b.startNanos() <= 0) ? a : b;
+	}
+
+	/**
+	 * Formats a duration the way properties are written: {@code 10s}, {@code 500ms}.
+	 */
+	static String format(Duration duration) {
+		long millis = duration.toMillis();
+		if (millis % 1000 == 0) {
+			return (millis / 1000) + "s";
+		}
+		return millis + "ms";
 	}
 
 	private static String plural(long count, String noun) {

@@ -69,7 +69,7 @@ class TerminationLoggerTests {
 	private static TerminationResult result(TerminationCode code, String message, long forced,
 			ActiveRequest oldestRequestCut, Throwable error) {
 		return new TerminationResult(code, message, error, START, START.plusMillis(350), Duration.ZERO,
-				Duration.ofMillis(350), 3, 2, forced, 0, oldestRequestCut);
+				Duration.ofMillis(350), 3, 2, 2, forced, 0, oldestRequestCut);
 	}
 
 }
