@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Shuts the server down without hurting a client: the drain algorithm of the contract.
@@ -118,9 +119,17 @@ public final class Terminator {
 			}
 			this.phase = next;
 		}
+		tellListeners((listener) -> listener.phaseStarted(next));
+	}
+
+	/**
+	 * Calls every listener, outside any lock, so that a slow listener cannot hold back a
+	 * caller that reached the max-wait.
+	 */
+	private void tellListeners(Consumer<TerminationListener> call) {
 		for (TerminationListener listener : this.listeners) {
 			try {
-				listener.phaseStarted(next);
+				call.accept(listener);
 			}
 			catch (Throwable ex) {
 				// A listener must not stop the drain, nor make terminate() throw (a
@@ -157,6 +166,8 @@ public final class Terminator {
 
 		private volatile ActiveRequest oldestActiveAtForce;
 
+		private boolean finished;
+
 		void start() {
 			this.thread.setDaemon(true);
 			this.thread.start();
@@ -178,12 +189,13 @@ public final class Terminator {
 					catch (TimeoutException ex) {
 						finish(TerminationCode.TIMED_OUT, null);
 						this.thread.interrupt();
-						return this.outcome.join();
+						// Recorded before any listener is told, by this thread or the drain.
+						return Terminator.this.lastResult;
 					}
 					catch (ExecutionException ex) {
 						// Not reached: the outcome is only ever completed normally.
 						finish(TerminationCode.INTERNAL_ERROR, ex.getCause());
-						return this.outcome.join();
+						return Terminator.this.lastResult;
 					}
 				}
 			}
@@ -332,23 +344,19 @@ public final class Terminator {
 		}
 
 		private void finish(TerminationCode code, Throwable error) {
+			TerminationResult result;
 			synchronized (Terminator.this) {
-				if (this.outcome.isDone()) {
+				if (this.finished) {
 					return;
 				}
-				TerminationResult result = result(code, error);
+				this.finished = true;
+				result = result(code, error);
 				Terminator.this.lastResult = result;
-				enter(TerminationPhase.TERMINATED);
-				for (TerminationListener listener : Terminator.this.listeners) {
-					try {
-						listener.terminated(result);
-					}
-					catch (Throwable ex) {
-						// The result stands whatever a listener does with it.
-					}
-				}
-				this.outcome.complete(result);
+				Terminator.this.phase = TerminationPhase.TERMINATED;
 			}
+			tellListeners((listener) -> listener.phaseStarted(TerminationPhase.TERMINATED));
+			tellListeners((listener) -> listener.terminated(result));
+			this.outcome.complete(result);
 		}
 
 		private TerminationResult result(TerminationCode code, Throwable error) {

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -349,6 +350,32 @@ class TerminatorTests {
 		assertThat(result.error()).isNull();
 		assertThat(this.listener.phases()).containsExactly(TerminationPhase.DRAINING, TerminationPhase.TERMINATED);
 		assertThat(this.listener.results()).containsExactly(result);
+	}
+
+	@Test
+	@Timeout(5)
+	void whenListenerHangsThenTerminateStillReturnsByMaxWait() throws InterruptedException {
+		CountDownLatch never = new CountDownLatch(1);
+		TerminationListener hanging = new TerminationListener() {
+			@Override
+			public void terminated(TerminationResult result) {
+				try {
+					never.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		};
+		Duration maxWait = Duration.ofMillis(300);
+		Terminator terminator = new Terminator(this.registry, this.server,
+				new TerminatorSettings(NO_DELAY, Duration.ZERO, maxWait), List.of(hanging));
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isLessThan(maxWait.toMillis() + 200);
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminator.lastResult()).isSameAs(result);
+		never.countDown();
 	}
 
 	@Test
