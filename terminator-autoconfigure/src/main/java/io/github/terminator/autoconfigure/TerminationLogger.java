@@ -25,12 +25,12 @@ class TerminationLogger implements TerminationListener {
 			.append(" ms, drain ")
 			.append(result.drain().toMillis())
 			.append(" ms): ")
-			.append(result.connectionsClosedIdle())
-			.append(" idle connections closed, ")
-			.append(result.requestsCompleted())
-			.append(" requests completed, ")
-			.append(result.connectionsForced())
-			.append(" connections forced. ")
+			.append(count(result.connectionsClosedIdle(), "idle connection", "idle connections"))
+			.append(" closed, ")
+			.append(count(result.requestsCompleted(), "request", "requests"))
+			.append(" completed, ")
+			.append(count(result.connectionsForced(), "connection", "connections"))
+			.append(" forced. ")
 			.append(result.message());
 		ActiveRequest oldest = result.oldestRequestCut();
 		if (oldest != null) {
@@ -47,6 +47,10 @@ class TerminationLogger implements TerminationListener {
 			case FORCED, TIMED_OUT -> logger.warn(line);
 			default -> logger.error(line, result.error());
 		}
+	}
+
+	private static String count(long count, String one, String many) {
+		return count + " " + ((count == 1) ? one : many);
 	}
 
 }

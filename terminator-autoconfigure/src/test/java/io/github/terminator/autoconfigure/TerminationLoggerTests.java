@@ -41,6 +41,15 @@ class TerminationLoggerTests {
 				.doesNotContain("Oldest request cut"));
 	}
 
+	@Test
+	void countsOneOfEachInTheSingular(CapturedOutput output) {
+		this.logger.terminated(new TerminationResult(TerminationCode.FORCED, "1 connection closed by force.", null, START,
+				START.plusMillis(350), Duration.ZERO, Duration.ofMillis(350), 1, 1, 1, 1, 0, OLDEST));
+		assertThat(terminationLines(output)).singleElement()
+			.satisfies((line) -> assertThat(line)
+				.contains("1 idle connection closed, 1 request completed, 1 connection forced."));
+	}
+
 	@ParameterizedTest
 	@EnumSource(names = { "FORCED", "TIMED_OUT" })
 	void logsCutTerminationInOneWarnLineNamingTheOldestRequestCut(TerminationCode code, CapturedOutput output) {

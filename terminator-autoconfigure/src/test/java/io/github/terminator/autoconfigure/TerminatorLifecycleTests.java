@@ -70,7 +70,7 @@ class TerminatorLifecycleTests {
 	@ValueSource(strings = { "graceful", "immediate" })
 	void whenContextClosesThenInFlightRequestCompletesWithConnectionClose(String shutdown) throws Exception {
 		try (RunningServer server = RunningServer.start(false, "server.shutdown=" + shutdown)) {
-			TerminationResult result = closeDuringSlowRequest(server, 500);
+			TerminationResult result = closeDuringSlowRequest(server, 1500);
 			assertThat(server.context().isActive()).isFalse();
 			assertThat(result).isNotNull();
 			assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);

@@ -1,0 +1,191 @@
+package io.github.terminator.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import io.github.terminator.core.ActiveRequest;
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.TerminationPhase;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.core.TerminatorSettings;
+import io.github.terminator.core.TrackedConnection;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.SecurityContext;
+import org.springframework.boot.actuate.endpoint.Show;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@link Endpoint @Endpoint} that shows where terminator stands: the phase, the
+ * configuration, the open connections and the last result. Read-only.
+ * <p>
+ * The list of the open connections names client addresses and request paths, which are
+ * personal data: it is shown only when {@code showDetails} allows it. A query string is
+ * never shown. Durations are ISO-8601 strings truncated to the millisecond (such as
+ * {@code PT0.25S}), instants ISO-8601 UTC strings, so the JSON does not depend on how the
+ * application configures Jackson.
+ */
+@Endpoint(id = "terminator")
+public class TerminatorEndpoint {
+
+	private final Terminator terminator;
+
+	private final Show showDetails;
+
+	private final Set<String> roles;
+
+	/**
+	 * Creates the endpoint of a terminator.
+	 * @param terminator the terminator to describe
+	 * @param showDetails when to show the open connections
+	 * @param roles roles that may see them when {@code showDetails} is
+	 * {@link Show#WHEN_AUTHORIZED}; empty for any authenticated user
+	 */
+	public TerminatorEndpoint(Terminator terminator, Show showDetails, Set<String> roles) {
+		this.terminator = Objects.requireNonNull(terminator, "terminator");
+		this.showDetails = Objects.requireNonNull(showDetails, "showDetails");
+		this.roles = Set.copyOf(roles);
+	}
+
+	/**
+	 * Describes the terminator now.
+	 * @param securityContext who is asking, to decide whether to show the connections
+	 * @return the description
+	 */
+	@ReadOperation
+	public TerminatorDescriptor terminator(SecurityContext securityContext) {
+		TerminationPhase phase = this.terminator.phase();
+		ConnectionRegistry registry = this.terminator.registry();
+		Map<ConnectionState, Integer> byState = registry.countByState();
+		int requestsInFlight = registry.requestsInFlight();
+		TerminationResult lastResult = this.terminator.lastResult();
+		List<ConnectionDescriptor> connections = this.showDetails.isShown(securityContext, this.roles)
+				? registry.connections().stream().map(ConnectionDescriptor::of).toList() : null;
+		return new TerminatorDescriptor(phase, ConfigurationDescriptor.of(this.terminator.settings()), byState,
+				requestsInFlight, (lastResult != null) ? ResultDescriptor.of(lastResult) : null, connections);
+	}
+
+	private static String format(Duration duration) {
+		return duration.truncatedTo(ChronoUnit.MILLIS).toString();
+	}
+
+	private static String format(Instant instant) {
+		return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+	}
+
+	/**
+	 * What the endpoint answers.
+	 *
+	 * @param phase the phase of the termination, {@code SERVING} until one starts
+	 * @param configuration the bounds in force
+	 * @param connectionsByState how many connections are open, in each state
+	 * @param requestsInFlight how many requests are being processed
+	 * @param lastResult what the termination did, once it has ended; {@code null} before
+	 * @param connections the open connections, oldest first, when details are shown;
+	 * {@code null} otherwise
+	 */
+	public record TerminatorDescriptor(TerminationPhase phase, ConfigurationDescriptor configuration,
+			Map<ConnectionState, Integer> connectionsByState, int requestsInFlight, ResultDescriptor lastResult,
+			Collection<ConnectionDescriptor> connections) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The bounds of a termination.
+	 *
+	 * @param drainDelay the drain delay
+	 * @param gracefulTimeout the graceful timeout
+	 * @param maxWait the max-wait
+	 */
+	public record ConfigurationDescriptor(String drainDelay, String gracefulTimeout, String maxWait) {
+
+		static ConfigurationDescriptor of(TerminatorSettings settings) {
+			return new ConfigurationDescriptor(format(settings.drainDelay()), format(settings.gracefulTimeout()),
+					format(settings.maxWait()));
+		}
+
+	}
+
+	/**
+	 * What a termination did.
+	 *
+	 * @param code how it ended
+	 * @param success whether every connection ended gracefully
+	 * @param message one human sentence
+	 * @param startedAt when it started
+	 * @param endedAt when it ended
+	 * @param duration how long it took
+	 * @param delay how long the drain delay lasted
+	 * @param drain how long the drain lasted, forcing included
+	 * @param connectionsClosedIdle connections closed with no request running on them
+	 * @param requestsCompleted requests completed while it ran
+	 * @param connectionsCompleted connections that ended after their last response
+	 * @param connectionsForced connections closed by force at the graceful timeout
+	 * @param connectionsLeft connections still open when it ended
+	 */
+	public record ResultDescriptor(TerminationCode code, boolean success, String message, String startedAt,
+			String endedAt, String duration, String delay, String drain, long connectionsClosedIdle,
+			long requestsCompleted, long connectionsCompleted, long connectionsForced, long connectionsLeft) {
+
+		static ResultDescriptor of(TerminationResult result) {
+			return new ResultDescriptor(result.code(), result.success(), result.message(), format(result.startedAt()),
+					format(result.endedAt()), format(result.duration()), format(result.delay()),
+					format(result.drain()), result.connectionsClosedIdle(), result.requestsCompleted(),
+					result.connectionsCompleted(), result.connectionsForced(), result.connectionsLeft());
+		}
+
+	}
+
+	/**
+	 * An open connection.
+	 *
+	 * @param id its identifier, increasing with the order of accept
+	 * @param remoteAddress the client, as {@code host:port}
+	 * @param localPort the port it was accepted on
+	 * @param state its state
+	 * @param age how long it has been open
+	 * @param requestsServed how many requests completed on it
+	 * @param request the request being processed, for an {@code ACTIVE} connection;
+	 * {@code null} otherwise
+	 */
+	public record ConnectionDescriptor(long id, String remoteAddress, int localPort, ConnectionState state, String age,
+			long requestsServed, RequestDescriptor request) {
+
+		static ConnectionDescriptor of(TrackedConnection connection) {
+			ActiveRequest request = connection.currentRequest();
+			return new ConnectionDescriptor(connection.id(), connection.remoteAddress(), connection.localPort(),
+					connection.state(), format(connection.age()), connection.requestsServed(),
+					(request != null) ? RequestDescriptor.of(request) : null);
+		}
+
+	}
+
+	/**
+	 * A request being processed.
+	 *
+	 * @param method the HTTP method
+	 * @param path the path, never with its query string
+	 * @param elapsed how long it has been running
+	 */
+	public record RequestDescriptor(String method, String path, String elapsed) {
+
+		static RequestDescriptor of(ActiveRequest request) {
+			// Tracked paths are already stripped; stripping again guards the endpoint
+			// against any other producer of an ActiveRequest.
+			return new RequestDescriptor(request.method(), ActiveRequest.pathOf(request.path()),
+					format(request.elapsed()));
+		}
+
+	}
+
+}
