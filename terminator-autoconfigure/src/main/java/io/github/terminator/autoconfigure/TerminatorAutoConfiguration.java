@@ -15,6 +15,7 @@ import org.apache.catalina.startup.Tomcat;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,10 +23,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
+import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.DefaultLifecycleProcessor;
@@ -36,7 +39,8 @@ import org.springframework.core.env.Environment;
  * {@link AutoConfiguration Auto-configuration} of terminator for servlet web applications:
  * tracks the embedded server's connections and drains them when the application stops.
  */
-@AutoConfiguration(after = ServletWebServerFactoryAutoConfiguration.class)
+@AutoConfiguration(after = { ServletWebServerFactoryAutoConfiguration.class,
+		ApplicationAvailabilityAutoConfiguration.class })
 @ConditionalOnWebApplication(type = Type.SERVLET)
 @ConditionalOnProperty(prefix = "terminator", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(TerminatorProperties.class)
@@ -110,6 +114,22 @@ public class TerminatorAutoConfiguration {
 		@ConditionalOnBean(TomcatServerAdapter.class)
 		TomcatTerminatorCustomizer tomcatTerminatorCustomizer(TomcatServerAdapter adapter) {
 			return new TomcatTerminatorCustomizer(adapter);
+		}
+
+	}
+
+	/**
+	 * Readiness goes down when a termination starts, however it was started.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(ApplicationAvailability.class)
+	static class ReadinessConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ReadinessTerminationListener readinessTerminationListener(ApplicationAvailability availability,
+				ApplicationEventPublisher publisher) {
+			return new ReadinessTerminationListener(availability, publisher);
 		}
 
 	}

@@ -1,0 +1,265 @@
+package io.github.terminator.conformance;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.TerminationPhase;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RawConnection.Close;
+import io.github.terminator.test.RawConnection.RawResponse;
+import io.github.terminator.test.RunningServer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What a client and a load balancer's probes observe, over real sockets, during the
+ * contract's DELAYING phase and the drain that follows it: the termination started by
+ * {@code Terminator.terminate()} or by the application context closing (the path of a
+ * SIGTERM), with Spring Boot's graceful or immediate shutdown, and with actuator on its
+ * own management port.
+ */
+class DrainDelayConformanceTests {
+
+	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
+
+	private static final long DELAY_MILLIS = 2000;
+
+	/**
+	 * How late, at most, the listener may close after the delay: the scheduling of the
+	 * drain's and of this test's threads on a busy two-core machine, nothing more.
+	 */
+	private static final long LATE_MARGIN_MILLIS = 750;
+
+	private static final String READINESS = "/actuator/health/readiness";
+
+	private static final String LIVENESS = "/actuator/health/liveness";
+
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "TERMINATE, false", "CLOSE_GRACEFUL, false", "CLOSE_IMMEDIATE, false", "TERMINATE, true" })
+	void duringTheDelayProbesFailReadinessAndEveryRequestIsServedWithConnectionClose(Trigger trigger, boolean tls)
+			throws Exception {
+		try (RunningServer server = start(tls, trigger, "terminator.drain-delay=" + DELAY_MILLIS + "ms");
+				RawConnection idle = server.connect(); RawConnection busy = server.connect()) {
+			int port = server.port();
+			int managementPort = managementPort(server);
+			Terminator terminator = server.terminator();
+			ConnectionRegistry registry = server.registry();
+			assertThat(idle.get("/fast").readResponse(RESPONSE_WAIT).closesConnection()).isFalse();
+			assertThat(busy.get("/fast").readResponse(RESPONSE_WAIT).closesConnection()).isFalse();
+			assertThat(probe(managementPort, tls, READINESS)).isEqualTo(200);
+			quietWindowPasses();
+			busy.get("/slow?millis=600");
+			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = trigger.start(server);
+			awaitClosingConnections(registry);
+
+			assertThat(idle.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+			assertThat(probe(managementPort, tls, READINESS)).isEqualTo(503);
+			assertThat(probe(managementPort, tls, LIVENESS)).isEqualTo(200);
+			RawResponse inFlight = busy.readResponse(RESPONSE_WAIT);
+			assertThat(inFlight.status()).isEqualTo(200);
+			assertThat(inFlight.closesConnection()).isTrue();
+			assertThat(busy.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+			for (int i = 0; i < 5; i++) {
+				try (RawConnection late = server.connect()) {
+					RawResponse response = late.get("/fast").readResponse(RESPONSE_WAIT);
+					assertThat(response.status()).isEqualTo(200);
+					assertThat(response.body()).isEqualTo("fast");
+					assertThat(response.closesConnection()).isTrue();
+					assertThat(late.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+				}
+			}
+			// Everything above happened during the delay, or this test proves nothing.
+			assertThat(terminator.phase()).isEqualTo(TerminationPhase.DELAYING);
+
+			long refusedAfter = awaitRefused(port, start);
+			assertThat(refusedAfter).isBetween(DELAY_MILLIS, DELAY_MILLIS + LATE_MARGIN_MILLIS);
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.delay()).isBetween(Duration.ofMillis(DELAY_MILLIS),
+					Duration.ofMillis(DELAY_MILLIS + LATE_MARGIN_MILLIS));
+			assertThat(terminated.connectionsClosedIdle()).isGreaterThanOrEqualTo(1);
+			assertThat(terminated.requestsCompleted()).isGreaterThanOrEqualTo(6);
+			assertThat(terminated.connectionsForced()).isZero();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Trigger.class)
+	void whenARequestRunsPastTheDelayThenTheDrainLetsItFinishWhileProbesStayReachable(Trigger trigger)
+			throws Exception {
+		try (RunningServer server = start(false, trigger, "terminator.drain-delay=1s");
+				RawConnection client = server.connect(); RawConnection probes = managementConnection(server)) {
+			int port = server.port();
+			int managementPort = managementPort(server);
+			Terminator terminator = server.terminator();
+			ConnectionRegistry registry = server.registry();
+			client.get("/slow?millis=2500");
+			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = trigger.start(server);
+			awaitRefused(port, start);
+			assertThat(terminator.phase()).isEqualTo(TerminationPhase.DRAINING);
+
+			// The management server is not drained: its kept-alive connection still serves,
+			// and it still accepts new ones.
+			RawResponse liveness = probes.get(LIVENESS).readResponse(RESPONSE_WAIT);
+			assertThat(liveness.status()).isEqualTo(200);
+			assertThat(liveness.closesConnection()).isFalse();
+			assertThat(probe(managementPort, false, READINESS)).isEqualTo(503);
+			assertThat(registry.connections()).isNotEmpty()
+				.allSatisfy((connection) -> assertThat(connection.localPort()).isEqualTo(port));
+
+			RawResponse response = client.readResponse(RESPONSE_WAIT);
+			long responseAt = System.nanoTime();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("slow 2500");
+			assertThat(response.closesConnection()).isTrue();
+			assertThat(client.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.requestsCompleted()).isEqualTo(1);
+			assertThat(terminated.delay()).isBetween(Duration.ofSeconds(1),
+					Duration.ofMillis(1000 + LATE_MARGIN_MILLIS));
+			if (trigger == Trigger.TERMINATE) {
+				// The drain ends right after the last response, as without a delay.
+				assertThat(elapsedMillis(responseAt)).isLessThan(100);
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = Trigger.class, names = { "TERMINATE", "CLOSE_GRACEFUL" })
+	void whenActuatorSharesTheServerPortThenDuringTheDelayProbesAreServedLikeAnyRequest(Trigger trigger)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(false, "terminator.drain-delay=1s",
+				"management.endpoint.health.probes.enabled=true",
+				"management.endpoints.web.exposure.include=health")) {
+			int port = server.port();
+			Terminator terminator = server.terminator();
+			ConnectionRegistry registry = server.registry();
+			assertThat(probe(port, false, READINESS)).isEqualTo(200);
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = trigger.start(server);
+			awaitClosingConnections(registry);
+			assertThat(probe(port, false, READINESS)).isEqualTo(503);
+			try (RawConnection probe = server.connect()) {
+				RawResponse liveness = probe.get(LIVENESS).readResponse(RESPONSE_WAIT);
+				assertThat(liveness.status()).isEqualTo(200);
+				assertThat(liveness.closesConnection()).isTrue();
+				assertThat(probe.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+			}
+			assertThat(terminator.phase()).isEqualTo(TerminationPhase.DELAYING);
+			assertThat(awaitRefused(port, start)).isBetween(1000L, 1000 + LATE_MARGIN_MILLIS);
+			assertThat(result.get(10, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
+		}
+	}
+
+	private static RunningServer start(boolean tls, Trigger trigger, String... properties) {
+		List<String> all = new ArrayList<>(List.of("management.server.port=0",
+				"management.endpoint.health.probes.enabled=true", "management.endpoints.web.exposure.include=health",
+				"server.shutdown=" + trigger.shutdown));
+		all.addAll(List.of(properties));
+		return RunningServer.start(tls, all.toArray(String[]::new));
+	}
+
+	private static int managementPort(RunningServer server) {
+		return server.context().getEnvironment().getRequiredProperty("local.management.port", Integer.class);
+	}
+
+	private static RawConnection managementConnection(RunningServer server) throws IOException {
+		return RawConnection.open(managementPort(server), false);
+	}
+
+	/**
+	 * The status of one probe, on a connection of its own, as a load balancer's health
+	 * check sends it. (The management server serves TLS when the server does.)
+	 */
+	private static int probe(int port, boolean tls, String path) throws IOException {
+		try (RawConnection connection = RawConnection.open(port, tls)) {
+			return connection.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+				.readResponse(RESPONSE_WAIT)
+				.status();
+		}
+	}
+
+	/**
+	 * Opens connections, closing each at once, until one is refused.
+	 * @return the milliseconds from {@code startNanos} to the first refused connection
+	 */
+	private static long awaitRefused(int port, long startNanos) throws Exception {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (System.nanoTime() - deadline < 0) {
+			try (RawConnection connection = RawConnection.open(port, false)) {
+				Thread.sleep(10);
+			}
+			catch (ConnectException ex) {
+				return elapsedMillis(startNanos);
+			}
+		}
+		assertThatExceptionOfType(ConnectException.class).as("a new connection is refused after the delay")
+			.isThrownBy(() -> RawConnection.open(port, false));
+		return elapsedMillis(startNanos);
+	}
+
+	/**
+	 * Waits, polling every millisecond, for the termination to start closing connections.
+	 */
+	private static void awaitClosingConnections(ConnectionRegistry registry) {
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(registry::isClosingConnections);
+	}
+
+	private static void quietWindowPasses() throws InterruptedException {
+		Thread.sleep(150);
+	}
+
+	private static long elapsedMillis(long startNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+	}
+
+	/**
+	 * How the termination is started.
+	 */
+	enum Trigger {
+
+		/** {@code Terminator.terminate()} called by the application. */
+		TERMINATE("graceful"),
+
+		/** The application context closing, as on SIGTERM, with Boot's graceful shutdown. */
+		CLOSE_GRACEFUL("graceful"),
+
+		/** The application context closing, with Boot's immediate shutdown. */
+		CLOSE_IMMEDIATE("immediate");
+
+		private final String shutdown;
+
+		Trigger(String shutdown) {
+			this.shutdown = shutdown;
+		}
+
+		CompletableFuture<TerminationResult> start(RunningServer server) {
+			Terminator terminator = server.terminator();
+			if (this == TERMINATE) {
+				return CompletableFuture.supplyAsync(terminator::terminate);
+			}
+			return CompletableFuture.runAsync(server.context()::close).thenApply((closed) -> terminator.lastResult());
+		}
+
+	}
+
+}

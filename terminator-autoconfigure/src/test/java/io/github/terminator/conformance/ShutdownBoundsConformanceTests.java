@@ -1,0 +1,120 @@
+package io.github.terminator.conformance;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.autoconfigure.InvalidTerminatorPropertyException;
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RawConnection.Close;
+import io.github.terminator.test.RawConnection.RawResponse;
+import io.github.terminator.test.RunningServer;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bounds of a termination hold as configured when the application context closes,
+ * whatever {@code spring.lifecycle.timeout-per-shutdown-phase} says, and bounds that
+ * cannot hold stop the application at start-up.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ShutdownBoundsConformanceTests {
+
+	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
+
+	/**
+	 * How late, at most, an event may come after its bound: the scheduling of the drain's
+	 * and of this test's threads on a busy two-core machine, nothing more.
+	 */
+	private static final long LATE_MARGIN_MILLIS = 750;
+
+	@ParameterizedTest(name = "server.shutdown={0}")
+	@ValueSource(strings = { "graceful", "immediate" })
+	void whenMaxWaitIsLongerThanThePhaseTimeoutThenTheTerminationStillGetsAllOfIt(String shutdown)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(false, "server.shutdown=" + shutdown,
+				"spring.lifecycle.timeout-per-shutdown-phase=1s", "terminator.drain-delay=1s",
+				"terminator.graceful-timeout=3s", "terminator.max-wait=4s"); RawConnection client = server.connect()) {
+			Terminator terminator = server.terminator();
+			ConnectionRegistry registry = server.registry();
+			client.get("/slow?millis=2500");
+			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			long start = System.nanoTime();
+			CompletableFuture<Void> closed = CompletableFuture.runAsync(server.context()::close);
+			RawResponse response = client.readResponse(RESPONSE_WAIT);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("slow 2500");
+			assertThat(response.closesConnection()).isTrue();
+			// Well past the phase timeout of 1s: the phase was not cut short.
+			assertThat(elapsedMillis(start)).isGreaterThan(2000);
+			assertThat(client.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+			closed.get(10, TimeUnit.SECONDS);
+			TerminationResult result = terminator.lastResult();
+			assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(result.requestsCompleted()).isEqualTo(1);
+		}
+	}
+
+	@ParameterizedTest(name = "server.shutdown={0}")
+	@ValueSource(strings = { "graceful", "immediate" })
+	void whenMaxWaitIsShorterThanThePhaseTimeoutThenTheTerminationEndsByIt(String shutdown) throws Exception {
+		try (RunningServer server = RunningServer.start(false, "server.shutdown=" + shutdown,
+				"spring.lifecycle.timeout-per-shutdown-phase=30s", "terminator.drain-delay=500ms",
+				"terminator.graceful-timeout=1s", "terminator.max-wait=1500ms");
+				RawConnection client = server.connect()) {
+			Terminator terminator = server.terminator();
+			ConnectionRegistry registry = server.registry();
+			client.get("/slow?millis=4000");
+			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			long start = System.nanoTime();
+			CompletableFuture<Void> closed = CompletableFuture.runAsync(server.context()::close);
+			assertThat(client.awaitClose(Duration.ofSeconds(5))).isNotEqualTo(Close.OPEN);
+			long cutAfter = elapsedMillis(start);
+			assertThat(cutAfter).isBetween(1500L, 1500 + LATE_MARGIN_MILLIS);
+			await().atMost(Duration.ofSeconds(5)).until(() -> terminator.lastResult() != null);
+			TerminationResult result = terminator.lastResult();
+			assertThat(result.code()).isIn(TerminationCode.FORCED, TerminationCode.TIMED_OUT);
+			assertThat(result.duration()).isLessThanOrEqualTo(Duration.ofMillis(1500 + LATE_MARGIN_MILLIS));
+			// With server.shutdown=graceful, Spring Boot's own phase then waits for the
+			// handler, whose connection is gone, up to its phase timeout.
+			closed.get(40, TimeUnit.SECONDS);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			terminator.drain-delay=-1s | terminator.drain-delay | -1s | it must not be negative | Set terminator.drain-delay to 0s or more
+			terminator.drain-delay=25s | terminator.max-wait | 30s | it must be at least terminator.drain-delay (25s) plus terminator.graceful-timeout (10s), that is 35s | Set terminator.max-wait to 35s or more, or shorten terminator.drain-delay or terminator.graceful-timeout.
+			terminator.drain-delay=5s,terminator.max-wait=12s | terminator.max-wait | 12s | that is 15s | Set terminator.max-wait to 15s or more
+			""")
+	void whenBoundsCannotHoldThenStartUpFailsWithTheAnalyzersMessage(String properties, String property,
+			String value, String reason, String action, CapturedOutput output) {
+		assertThatException().isThrownBy(() -> RunningServer.start(false, properties.split(",")))
+			.havingRootCause()
+			.isInstanceOfSatisfying(InvalidTerminatorPropertyException.class,
+					(ex) -> assertThat(ex.getProperty()).isEqualTo(property));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid value '" + value + "' for property '" + property + "': ")
+			.contains(reason)
+			.contains("Action:")
+			.contains(action);
+	}
+
+	private static long elapsedMillis(long startNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+	}
+
+}
