@@ -33,6 +33,12 @@ public final class Terminator {
 	 */
 	private static final long BUSY_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
+	/**
+	 * How long before the max-wait the drain forces at the latest, for the forced
+	 * connections to be closed and counted before it.
+	 */
+	private static final long FORCE_RESERVE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
 	private final ConnectionRegistry registry;
 
 	private final ServerAdapter server;
@@ -227,8 +233,10 @@ public final class Terminator {
 				catch (Exception ex) {
 					serverFailed(ex);
 				}
+				// Forced connections must be closed before the max-wait gives up on them:
+				// when the two coincide, force a moment earlier.
 				long gracefulEnd = Math.min(this.drainStartNanos + settings.gracefulTimeout().toNanos(),
-						this.deadlineNanos);
+						this.deadlineNanos - FORCE_RESERVE_NANOS);
 				boolean drained = closeQuietConnectionsUntil(gracefulEnd, true);
 				if (!drained) {
 					enter(TerminationPhase.FORCING);
