@@ -180,10 +180,7 @@ public class TerminatorEndpoint {
 	public record RequestDescriptor(String method, String path, String elapsed) {
 
 		static RequestDescriptor of(ActiveRequest request) {
-			// Tracked paths are already stripped; stripping again guards the endpoint
-			// against any other producer of an ActiveRequest.
-			return new RequestDescriptor(request.method(), ActiveRequest.pathOf(request.path()),
-					format(request.elapsed()));
+			return new RequestDescriptor(request.method(), request.path(), format(request.elapsed()));
 		}
 
 	}

@@ -102,16 +102,7 @@ public class TerminatorProperties {
 	}
 
 	static String format(Duration duration) {
-		if (duration == null) {
-			return "null";
-		}
-		if (duration.toMillis() % 1000 == 0 && duration.toNanos() % 1_000_000 == 0) {
-			return duration.toSeconds() + "s";
-		}
-		if (duration.toNanos() % 1_000_000 == 0) {
-			return duration.toMillis() + "ms";
-		}
-		return duration.toString();
+		return (duration != null) ? TerminatorSettings.format(duration) : "null";
 	}
 
 }

@@ -7,11 +7,19 @@ import java.time.Instant;
  * The request an {@link ConnectionState#ACTIVE ACTIVE} connection is processing.
  *
  * @param method the HTTP method
- * @param path the request path, never with its query string
+ * @param path the request path; a query string (or fragment) given here is stripped, so
+ * that it never reaches a log line, a meter or the endpoint
  * @param startedAt when the request head was parsed
  * @param startNanos {@link System#nanoTime()} at the same moment, for elapsed times
  */
 public record ActiveRequest(String method, String path, Instant startedAt, long startNanos) {
+
+	/**
+	 * Keeps the path alone: query strings often carry personal data.
+	 */
+	public ActiveRequest {
+		path = pathOf(path);
+	}
 
 	/**
 	 * How long the request has been running.

@@ -396,11 +396,11 @@ public final class Terminator {
 			return switch (code) {
 				case TERMINATED -> "Every connection ended gracefully in " + millis + " ms.";
 				case FORCED -> plural(this.forced, "connection") + " closed by force at the graceful timeout of "
-						+ format(settings.gracefulTimeout()) + ".";
+						+ TerminatorSettings.format(settings.gracefulTimeout()) + ".";
 				case TIMED_OUT -> (left > 0)
-						? "Max-wait of " + format(settings.maxWait()) + " reached with " + plural(left, "connection")
+						? "Max-wait of " + TerminatorSettings.format(settings.maxWait()) + " reached with " + plural(left, "connection")
 								+ " still open."
-						: "Max-wait of " + format(settings.maxWait()) + " reached before the server finished closing.";
+						: "Max-wait of " + TerminatorSettings.format(settings.maxWait()) + " reached before the server finished closing.";
 				case SERVER_ERROR -> "The server failed while closing: " + error + ".";
 				case INTERNAL_ERROR -> "terminator failed: " + error + ".";
 			};
@@ -420,17 +420,6 @@ public final class Terminator {
 			return a;
 		}
 		return (a.startNanos() - b.startNanos() <= 0) ? a : b;
-	}
-
-	/**
-	 * Formats a duration the way properties are written: {@code 10s}, {@code 500ms}.
-	 */
-	static String format(Duration duration) {
-		long millis = duration.toMillis();
-		if (millis % 1000 == 0) {
-			return (millis / 1000) + "s";
-		}
-		return millis + "ms";
 	}
 
 	private static String plural(long count, String noun) {

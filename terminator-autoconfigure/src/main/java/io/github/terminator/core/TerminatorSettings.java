@@ -15,6 +15,20 @@ import java.util.Objects;
 public record TerminatorSettings(Duration drainDelay, Duration gracefulTimeout, Duration maxWait) {
 
 	/**
+	 * Formats a duration the way the properties are written: {@code 10s}, {@code 500ms},
+	 * or ISO-8601 for a duration finer than a millisecond.
+	 * @param duration the duration
+	 * @return the formatted duration
+	 */
+	public static String format(Duration duration) {
+		if (duration.toNanos() % 1_000_000 != 0) {
+			return duration.toString();
+		}
+		long millis = duration.toMillis();
+		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
+	}
+
+	/**
 	 * Checks the bounds are usable: none negative, and {@code maxWait} at least
 	 * {@code drainDelay + gracefulTimeout}.
 	 * @throws IllegalArgumentException if they are not

@@ -146,7 +146,7 @@ public final class TrackedConnection {
 			this.requestsServed++;
 		}
 		long now = System.nanoTime();
-		this.currentRequest = new ActiveRequest(method, ActiveRequest.pathOf(target),
+		this.currentRequest = new ActiveRequest(method, target,
 				Instant.ofEpochMilli(System.currentTimeMillis()), now);
 		this.state = ConnectionState.ACTIVE;
 	}

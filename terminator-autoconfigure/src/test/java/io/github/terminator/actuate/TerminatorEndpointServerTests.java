@@ -71,7 +71,7 @@ class TerminatorEndpointServerTests {
 			ManagementClient management = ManagementClient.of(server);
 			int port = server.port();
 			client.get("/blocked?millis=1&secret=x");
-			await().atMost(WAIT).until(() -> server.registry().requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			await().atMost(WAIT).until(() -> "DRAINING".equals(management.json(ENDPOINT).path("phase").asText()));
 			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(port, false));
@@ -129,8 +129,8 @@ class TerminatorEndpointServerTests {
 			ManagementClient management = ManagementClient.of(server);
 			Terminator terminator = server.terminator();
 			client.get("/blocked");
-			await().atMost(WAIT).until(() -> server.registry().requestsInFlight() == 1);
-			CompletableFuture<Void> closing = CompletableFuture.runAsync(server.context()::close);
+			server.awaitRequestsInFlight(1);
+			CompletableFuture<Void> closing = server.closeAsync();
 			await().atMost(WAIT).until(() -> "DRAINING".equals(management.json(ENDPOINT).path("phase").asText()));
 			assertThat(management.json(ENDPOINT).path("requestsInFlight").asInt()).isEqualTo(1);
 			server.releaseBlocked();
@@ -149,7 +149,7 @@ class TerminatorEndpointServerTests {
 		try (RunningServer server = start(properties);
 				RawConnection client = server.connect()) {
 			client.get("/blocked?secret=x");
-			await().atMost(WAIT).until(() -> server.registry().requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			String body = ManagementClient.of(server).get(ENDPOINT);
 			assertThat(body).contains("\"requestsInFlight\":1")
 				.doesNotContain("\"connections\"")

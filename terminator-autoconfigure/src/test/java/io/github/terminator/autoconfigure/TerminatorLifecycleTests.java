@@ -125,7 +125,7 @@ class TerminatorLifecycleTests {
 		Terminator terminator = server.terminator();
 		try (RawConnection client = server.connect()) {
 			client.get("/slow?millis=" + millis);
-			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			CompletableFuture<Void> closing = server.closeAsync();
 			RawResponse response = client.readResponse(RESPONSE_WAIT);
 			assertThat(response.status()).isEqualTo(200);

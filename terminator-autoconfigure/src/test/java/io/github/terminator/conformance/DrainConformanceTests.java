@@ -97,7 +97,7 @@ class DrainConformanceTests {
 				client.get("/fast").readResponse(RESPONSE_WAIT);
 				long responseAt = System.nanoTime();
 				CompletableFuture<TerminationResult> result = server.terminateAsync();
-				awaitClosingConnections(server);
+				server.awaitClosingConnections();
 				if (elapsedMillis(responseAt) > 60) {
 					continue;
 				}
@@ -123,10 +123,10 @@ class DrainConformanceTests {
 			RawConnection idle = server.connect();
 			idle.get("/fast").readResponse(RESPONSE_WAIT);
 			busy.get("/slow?millis=800");
-			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			quietWindowPasses();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
-			awaitClosingConnections(server);
+			server.awaitClosingConnections();
 			int hitsBefore = server.hits();
 			RawResponse late = null;
 			try {
@@ -158,7 +158,7 @@ class DrainConformanceTests {
 		try (RunningServer server = RunningServer.start(tls, "terminator.graceful-timeout=500ms",
 				"terminator.max-wait=5s"); RawConnection client = server.connect()) {
 			client.get("/blocked");
-			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isNotEqualTo(Close.OPEN);
@@ -191,7 +191,7 @@ class DrainConformanceTests {
 				RawConnection last = server.connect()) {
 			first.get("/slow?millis=300");
 			last.get("/slow?millis=700");
-			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 2);
+			server.awaitRequestsInFlight(2);
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(first.readResponse(RESPONSE_WAIT).closesConnection()).isTrue();
 			assertThat(last.readResponse(RESPONSE_WAIT).closesConnection()).isTrue();
@@ -212,7 +212,7 @@ class DrainConformanceTests {
 	void whenTerminateIsCalledConcurrentlyThenOneRunGivesOneResult(boolean tls) throws Exception {
 		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
 			client.get("/slow?millis=300");
-			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			List<CompletableFuture<TerminationResult>> calls = new ArrayList<>();
 			for (int i = 0; i < 4; i++) {
 				calls.add(server.terminateAsync());
@@ -232,7 +232,7 @@ class DrainConformanceTests {
 	void whenDrainStartsThenInFlightRequestCompletesWithConnectionClose(String target, boolean tls) throws Exception {
 		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
 			client.get(target);
-			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(result).isNotDone();
 			RawResponse response = client.readResponse(RESPONSE_WAIT);
@@ -267,14 +267,6 @@ class DrainConformanceTests {
 		}
 	}
 
-	/**
-	 * Waits, polling every millisecond, for the drain to start: the quiet window is short.
-	 */
-	private static void awaitClosingConnections(RunningServer server) {
-		await().atMost(Duration.ofSeconds(5))
-			.pollInterval(Duration.ofMillis(1))
-			.until(() -> server.registry().isClosingConnections());
-	}
 
 	private static void quietWindowPasses() throws InterruptedException {
 		Thread.sleep(150);

@@ -57,16 +57,15 @@ class DrainDelayConformanceTests {
 			int port = server.port();
 			int managementPort = managementPort(server);
 			Terminator terminator = server.terminator();
-			ConnectionRegistry registry = server.registry();
 			assertThat(idle.get("/fast").readResponse(RESPONSE_WAIT).closesConnection()).isFalse();
 			assertThat(busy.get("/fast").readResponse(RESPONSE_WAIT).closesConnection()).isFalse();
 			assertThat(probe(managementPort, tls, READINESS)).isEqualTo(200);
 			quietWindowPasses();
 			busy.get("/slow?millis=600");
-			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = trigger.start(server);
-			awaitClosingConnections(registry);
+			server.awaitClosingConnections();
 
 			assertThat(idle.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
 			assertThat(probe(managementPort, tls, READINESS)).isEqualTo(503);
@@ -110,7 +109,7 @@ class DrainDelayConformanceTests {
 			Terminator terminator = server.terminator();
 			ConnectionRegistry registry = server.registry();
 			client.get("/slow?millis=2500");
-			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = trigger.start(server);
 			awaitRefused(port, start);
@@ -152,11 +151,10 @@ class DrainDelayConformanceTests {
 				"management.endpoints.web.exposure.include=health")) {
 			int port = server.port();
 			Terminator terminator = server.terminator();
-			ConnectionRegistry registry = server.registry();
 			assertThat(probe(port, false, READINESS)).isEqualTo(200);
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = trigger.start(server);
-			awaitClosingConnections(registry);
+			server.awaitClosingConnections();
 			assertThat(probe(port, false, READINESS)).isEqualTo(503);
 			try (RawConnection probe = server.connect()) {
 				RawResponse liveness = probe.get(LIVENESS).readResponse(RESPONSE_WAIT);
@@ -217,12 +215,6 @@ class DrainDelayConformanceTests {
 		return elapsedMillis(startNanos);
 	}
 
-	/**
-	 * Waits, polling every millisecond, for the termination to start closing connections.
-	 */
-	private static void awaitClosingConnections(ConnectionRegistry registry) {
-		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(registry::isClosingConnections);
-	}
 
 	private static void quietWindowPasses() throws InterruptedException {
 		Thread.sleep(150);
@@ -257,7 +249,7 @@ class DrainDelayConformanceTests {
 			if (this == TERMINATE) {
 				return CompletableFuture.supplyAsync(terminator::terminate);
 			}
-			return CompletableFuture.runAsync(server.context()::close).thenApply((closed) -> terminator.lastResult());
+			return server.closeAsync().thenApply((closed) -> terminator.lastResult());
 		}
 
 	}

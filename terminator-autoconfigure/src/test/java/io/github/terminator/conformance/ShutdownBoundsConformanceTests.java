@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.autoconfigure.InvalidTerminatorPropertyException;
-import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
@@ -49,11 +48,10 @@ class ShutdownBoundsConformanceTests {
 				"spring.lifecycle.timeout-per-shutdown-phase=1s", "terminator.drain-delay=1s",
 				"terminator.graceful-timeout=3s", "terminator.max-wait=4s"); RawConnection client = server.connect()) {
 			Terminator terminator = server.terminator();
-			ConnectionRegistry registry = server.registry();
 			client.get("/slow?millis=2500");
-			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			long start = System.nanoTime();
-			CompletableFuture<Void> closed = CompletableFuture.runAsync(server.context()::close);
+			CompletableFuture<Void> closed = server.closeAsync();
 			RawResponse response = client.readResponse(RESPONSE_WAIT);
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.body()).isEqualTo("slow 2500");
@@ -76,11 +74,10 @@ class ShutdownBoundsConformanceTests {
 				"terminator.graceful-timeout=1s", "terminator.max-wait=1500ms");
 				RawConnection client = server.connect()) {
 			Terminator terminator = server.terminator();
-			ConnectionRegistry registry = server.registry();
 			client.get("/slow?millis=4000");
-			await().atMost(Duration.ofSeconds(5)).until(() -> registry.requestsInFlight() == 1);
+			server.awaitRequestsInFlight(1);
 			long start = System.nanoTime();
-			CompletableFuture<Void> closed = CompletableFuture.runAsync(server.context()::close);
+			CompletableFuture<Void> closed = server.closeAsync();
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isNotEqualTo(Close.OPEN);
 			long cutAfter = elapsedMillis(start);
 			// Delay and graceful timeout add up to the max-wait: the drain forces 50 ms

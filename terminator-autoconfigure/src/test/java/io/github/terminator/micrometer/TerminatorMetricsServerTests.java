@@ -38,7 +38,7 @@ class TerminatorMetricsServerTests {
 			idle.get("/fast").readResponse(WAIT);
 			blocked.get("/blocked");
 			completing.get("/slow?millis=600");
-			await().atMost(WAIT).until(() -> server.registry().requestsInFlight() == 2);
+			server.awaitRequestsInFlight(2);
 			assertThat(gauge(management, "terminator.connections?tag=state:active")).isEqualTo(2);
 			assertThat(gauge(management, "terminator.connections?tag=state:idle")).isEqualTo(1);
 			assertThat(gauge(management, "terminator.connections?tag=state:new")).isZero();

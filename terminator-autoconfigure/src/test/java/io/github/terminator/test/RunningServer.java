@@ -1,8 +1,10 @@
 package io.github.terminator.test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import io.github.terminator.core.ConnectionRegistry;
@@ -13,6 +15,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real embedded server running {@link TestApplication} on a free port, over HTTP or
@@ -89,16 +93,31 @@ public final class RunningServer implements AutoCloseable {
 	}
 
 	/** Runs {@link Terminator#terminate()} on another thread. */
-	public java.util.concurrent.CompletableFuture<TerminationResult> terminateAsync() {
-		return java.util.concurrent.CompletableFuture.supplyAsync(terminator()::terminate);
+	public CompletableFuture<TerminationResult> terminateAsync() {
+		return CompletableFuture.supplyAsync(terminator()::terminate);
 	}
 
 	/**
 	 * Closes the application context on another thread, as a SIGTERM would, so that the
 	 * test can act as a client meanwhile.
 	 */
-	public java.util.concurrent.CompletableFuture<Void> closeAsync() {
-		return java.util.concurrent.CompletableFuture.runAsync(this.context::close);
+	public CompletableFuture<Void> closeAsync() {
+		return CompletableFuture.runAsync(this.context::close);
+	}
+
+	/**
+	 * Waits, polling every millisecond, for a termination to start closing connections:
+	 * the quiet window that follows is short.
+	 */
+	public void awaitClosingConnections() {
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(registry()::isClosingConnections);
+	}
+
+	/**
+	 * Waits until {@code count} requests are being processed.
+	 */
+	public void awaitRequestsInFlight(int count) {
+		await().atMost(Duration.ofSeconds(5)).until(() -> registry().requestsInFlight() == count);
 	}
 
 	@Override
