@@ -36,6 +36,24 @@ class DrainConformanceTests {
 
 	@ParameterizedTest(name = "tls={0}")
 	@ValueSource(booleans = { false, true })
+	void whileServingThenResponsesCarryNoConnectionHeaderAndConnectionsAreKeptAlive(boolean tls) throws Exception {
+		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			for (int i = 0; i < 3; i++) {
+				RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.header("connection")).isNull();
+			}
+			// The server counts a request once its processing is over, a moment after the
+			// client has read the response.
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(server.registry().connections()).singleElement()
+					.satisfies((connection) -> assertThat(connection.requestsServed()).isEqualTo(3)));
+			assertThat(client.awaitClose(Duration.ofMillis(200))).isEqualTo(Close.OPEN);
+		}
+	}
+
+	@ParameterizedTest(name = "tls={0}")
+	@ValueSource(booleans = { false, true })
 	void whenDrainStartsThenIdleKeepAliveConnectionIsClosedWithFin(boolean tls) throws Exception {
 		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
 			RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
