@@ -27,6 +27,12 @@ class ActiveRequestTests {
 	}
 
 	@Test
+	void neverHoldsAQueryStringWhoeverCreatesIt() {
+		ActiveRequest request = new ActiveRequest("GET", "/search?q=alice&token=secret", Instant.now(), 0);
+		assertThat(request.path()).isEqualTo("/search");
+	}
+
+	@Test
 	void elapsedIsMeasuredFromStart() {
 		long startNanos = System.nanoTime() - 5_000_000_000L;
 		ActiveRequest request = new ActiveRequest("GET", "/", Instant.now(), startNanos);
