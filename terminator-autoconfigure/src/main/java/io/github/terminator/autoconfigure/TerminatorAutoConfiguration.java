@@ -7,6 +7,8 @@ import io.github.terminator.core.ServerAdapter;
 import io.github.terminator.core.TerminationListener;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.tomcat.TomcatServerAdapter;
+import io.github.terminator.undertow.UndertowServerAdapter;
+import io.undertow.Undertow;
 
 import org.apache.catalina.Engine;
 import org.apache.catalina.connector.Connector;
@@ -27,8 +29,13 @@ import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServer;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.boot.web.servlet.context.ServletWebServerInitializedEvent;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.DefaultLifecycleProcessor;
@@ -100,8 +107,14 @@ public class TerminatorAutoConfiguration {
 		};
 	}
 
+	/**
+	 * Terminator on Tomcat, when the application runs on it: the condition on the factory,
+	 * not only on the class, lets an application that has both servers on its class path
+	 * pick one.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ Tomcat.class, TomcatServletWebServerFactory.class })
+	@ConditionalOnBean(TomcatServletWebServerFactory.class)
 	static class TomcatConfiguration {
 
 		@Bean
@@ -114,6 +127,29 @@ public class TerminatorAutoConfiguration {
 		@ConditionalOnBean(TomcatServerAdapter.class)
 		TomcatTerminatorCustomizer tomcatTerminatorCustomizer(TomcatServerAdapter adapter) {
 			return new TomcatTerminatorCustomizer(adapter);
+		}
+
+	}
+
+	/**
+	 * Terminator on Undertow, when the application runs on it.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ Undertow.class, UndertowServletWebServerFactory.class })
+	@ConditionalOnBean(UndertowServletWebServerFactory.class)
+	static class UndertowConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(ServerAdapter.class)
+		UndertowServerAdapter undertowServerAdapter(ConnectionRegistry registry) {
+			return new UndertowServerAdapter(registry);
+		}
+
+		@Bean
+		@ConditionalOnBean(UndertowServerAdapter.class)
+		UndertowTerminatorCustomizer undertowTerminatorCustomizer(UndertowServerAdapter adapter,
+				ApplicationContext context) {
+			return new UndertowTerminatorCustomizer(adapter, context);
 		}
 
 	}
@@ -157,6 +193,44 @@ public class TerminatorAutoConfiguration {
 					this.adapter.track(connector);
 				}
 			});
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
+	}
+
+	/**
+	 * Puts the adapter's handler in the deployment's handler chain, and tracks the server
+	 * once it has started: Undertow creates its listeners only then. A management server on
+	 * its own port, in a child context, is left alone.
+	 */
+	static final class UndertowTerminatorCustomizer implements WebServerFactoryCustomizer<UndertowServletWebServerFactory>,
+			ApplicationListener<ServletWebServerInitializedEvent>, Ordered {
+
+		private final UndertowServerAdapter adapter;
+
+		private final ApplicationContext context;
+
+		UndertowTerminatorCustomizer(UndertowServerAdapter adapter, ApplicationContext context) {
+			this.adapter = adapter;
+			this.context = context;
+		}
+
+		@Override
+		public void customize(UndertowServletWebServerFactory factory) {
+			factory.addDeploymentInfoCustomizers(
+					(deployment) -> deployment.addInitialHandlerChainWrapper(this.adapter.handlerWrapper()));
+		}
+
+		@Override
+		public void onApplicationEvent(ServletWebServerInitializedEvent event) {
+			if (event.getApplicationContext() == this.context
+					&& event.getWebServer() instanceof UndertowServletWebServer server) {
+				this.adapter.track(server.getUndertow());
+			}
 		}
 
 		@Override

@@ -20,10 +20,12 @@ public interface ConnectionControl {
 
 	/**
 	 * Closes the connection with a FIN if, and only if, no request is being processed on
-	 * it right now. Must be safe to call from any thread, concurrently with the server's
-	 * own threads.
-	 * @return {@code true} if the connection is closed (by this call or before it),
-	 * {@code false} if it is busy and was left open
+	 * it. Must be safe to call from any thread, concurrently with the server's own
+	 * threads. A server that must close a connection on its own thread may do it after
+	 * returning: if a request starts there first, the request is served and the
+	 * connection is left open, and the adapter reports the request as usual.
+	 * @return {@code true} if the connection is closed or its close has been handed to the
+	 * server, {@code false} if it is busy and was left open
 	 */
 	boolean closeIfIdle();
 

@@ -28,7 +28,9 @@ public final class ConnectionRegistry {
 
 	private final LongAdder requestsCompletedWhileClosing = new LongAdder();
 
-	private final LongAdder connectionsClosedWhileClosing = new LongAdder();
+	private final LongAdder idleClosedWhileClosing = new LongAdder();
+
+	private final LongAdder completedWhileClosing = new LongAdder();
 
 	private final Object changes = new Object();
 
@@ -102,12 +104,13 @@ public final class ConnectionRegistry {
 
 	/**
 	 * How many requests are being processed.
-	 * @return the number of {@link ConnectionState#ACTIVE ACTIVE} connections
+	 * @return the number of connections with a {@link TrackedConnection#currentRequest()
+	 * current request}
 	 */
 	public int requestsInFlight() {
 		int count = 0;
 		for (TrackedConnection connection : this.connections) {
-			if (connection.state() == ConnectionState.ACTIVE) {
+			if (connection.currentRequest() != null) {
 				count++;
 			}
 		}
@@ -129,8 +132,19 @@ public final class ConnectionRegistry {
 		return this.requestsCompletedWhileClosing.sum();
 	}
 
-	long connectionsClosedWhileClosing() {
-		return this.connectionsClosedWhileClosing.sum();
+	/**
+	 * Connections that ended with no request running on them since the termination
+	 * started, whoever closed them.
+	 */
+	long idleClosedWhileClosing() {
+		return this.idleClosedWhileClosing.sum();
+	}
+
+	/**
+	 * Connections that ended after their last response since the termination started.
+	 */
+	long completedWhileClosing() {
+		return this.completedWhileClosing.sum();
 	}
 
 	void requestCompleted() {
@@ -140,10 +154,16 @@ public final class ConnectionRegistry {
 		changed();
 	}
 
-	void remove(TrackedConnection connection) {
+	void remove(TrackedConnection connection, TrackedConnection.Ending ending) {
 		if (this.connections.remove(connection)) {
 			if (this.closingConnections) {
-				this.connectionsClosedWhileClosing.increment();
+				switch (ending) {
+					case IDLE -> this.idleClosedWhileClosing.increment();
+					case COMPLETED -> this.completedWhileClosing.increment();
+					case FORCED -> {
+						// Counted by the drain, which forced it.
+					}
+				}
 			}
 			changed();
 		}

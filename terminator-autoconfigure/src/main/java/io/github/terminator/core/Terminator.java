@@ -164,8 +164,6 @@ public final class Terminator {
 
 		private volatile long drainStartNanos;
 
-		private volatile long closedIdle;
-
 		private volatile long forced;
 
 		private volatile Throwable serverError;
@@ -288,7 +286,8 @@ public final class Terminator {
 			long windowNanos = QUIET_WINDOW.toNanos();
 			for (TrackedConnection connection : Terminator.this.registry.live()) {
 				ConnectionState state = connection.state();
-				if ((state != ConnectionState.NEW && state != ConnectionState.IDLE) || connection.isClosed()) {
+				if ((state != ConnectionState.NEW && state != ConnectionState.IDLE) || connection.isClosed()
+						|| connection.isCloseRequested()) {
 					continue;
 				}
 				long quietUntil = connection.quietSinceNanos() + windowNanos;
@@ -297,7 +296,9 @@ public final class Terminator {
 					continue;
 				}
 				if (closeIfIdle(connection)) {
-					this.closedIdle++;
+					// Counted by the registry once it is closed, which may come later when
+					// the server closes it on its own thread.
+					connection.markCloseRequested();
 				}
 				else {
 					wakeUp = earliest(wakeUp, now + BUSY_RETRY_NANOS);
@@ -382,12 +383,9 @@ public final class Terminator {
 				}
 			}
 			ConnectionRegistry registry = Terminator.this.registry;
-			long forcedAndClosed = Math.max(0, this.forced - left.size());
-			long completed = Math.max(0,
-					registry.connectionsClosedWhileClosing() - this.closedIdle - forcedAndClosed);
 			return new TerminationResult(code, message(code, error, left.size(), endNanos), error, this.startedAt,
-					endedAt, delay, drain, this.closedIdle, registry.requestsCompletedWhileClosing(), completed,
-					this.forced, left.size(), oldestCut);
+					endedAt, delay, drain, registry.idleClosedWhileClosing(), registry.requestsCompletedWhileClosing(),
+					registry.completedWhileClosing(), this.forced, left.size(), oldestCut);
 		}
 
 		private String message(TerminationCode code, Throwable error, int left, long endNanos) {

@@ -33,6 +33,8 @@ public final class TrackedConnection {
 
 	private volatile boolean forced;
 
+	private volatile boolean closeRequested;
+
 	private volatile boolean closed;
 
 	TrackedConnection(long id, ConnectionRegistry registry, ConnectionControl control) {
@@ -135,6 +137,23 @@ public final class TrackedConnection {
 	}
 
 	/**
+	 * Records that the drain asked the adapter to close this idle connection, so that it
+	 * does not ask again while an adapter that closes on the server's own thread is at it.
+	 */
+	void markCloseRequested() {
+		this.closeRequested = true;
+	}
+
+	/**
+	 * Whether the drain asked for this connection to be closed and no request started on
+	 * it since.
+	 * @return {@code true} while a close asked for by the drain is pending
+	 */
+	boolean isCloseRequested() {
+		return this.closeRequested;
+	}
+
+	/**
 	 * Called when a request head has been parsed and the request is handed to the
 	 * application.
 	 * @param method the HTTP method
@@ -149,6 +168,9 @@ public final class TrackedConnection {
 		this.currentRequest = new ActiveRequest(method, target,
 				Instant.ofEpochMilli(System.currentTimeMillis()), now);
 		this.state = ConnectionState.ACTIVE;
+		// The request won the race with a close the drain asked for: it is served, and the
+		// connection is closed after it.
+		this.closeRequested = false;
 	}
 
 	/**
@@ -162,13 +184,32 @@ public final class TrackedConnection {
 	 * at once but gets the drain's quiet window like any idle connection.
 	 */
 	public void onRequestCompleted() {
-		if (this.state != ConnectionState.ACTIVE) {
+		if (this.state != ConnectionState.ACTIVE || this.forced) {
 			return;
 		}
 		this.currentRequest = null;
 		this.requestsServed++;
 		this.quietSinceNanos = System.nanoTime();
 		this.state = ConnectionState.IDLE;
+		this.registry.requestCompleted();
+	}
+
+	/**
+	 * Called when the response of the current request is complete and the server closes
+	 * the connection after it ({@code Connection: close}), for servers that may keep the
+	 * socket a while longer to let the client read everything (Undertow waits for the
+	 * client's FIN). The request counts as completed now; the connection stays
+	 * {@link ConnectionState#ACTIVE ACTIVE}, so that the drain never takes it for an idle
+	 * one, until {@link #onClosed()}. Has no effect unless a request was running.
+	 */
+	public void onLastResponseCompleted() {
+		if (this.state != ConnectionState.ACTIVE || this.currentRequest == null || this.forced) {
+			// A server may end the exchange of a connection closed by force: that request
+			// was cut, not completed.
+			return;
+		}
+		this.currentRequest = null;
+		this.requestsServed++;
 		this.registry.requestCompleted();
 	}
 
@@ -193,7 +234,7 @@ public final class TrackedConnection {
 			return;
 		}
 		this.closed = true;
-		if (this.state == ConnectionState.ACTIVE && !this.forced) {
+		if (this.currentRequest != null && !this.forced) {
 			// The response ended with the connection (Connection: close), or the client
 			// went away. The state stays ACTIVE until the connection is gone from the
 			// registry, so that the drain never takes it for an idle one.
@@ -201,7 +242,9 @@ public final class TrackedConnection {
 			this.requestsServed++;
 			this.registry.requestCompleted();
 		}
-		this.registry.remove(this);
+		this.registry.remove(this, this.forced ? Ending.FORCED
+				: (this.state == ConnectionState.NEW || this.state == ConnectionState.IDLE) ? Ending.IDLE
+						: Ending.COMPLETED);
 	}
 
 	/**
@@ -210,6 +253,22 @@ public final class TrackedConnection {
 	 */
 	boolean isClosed() {
 		return this.closed;
+	}
+
+	/**
+	 * How a connection ended.
+	 */
+	enum Ending {
+
+		/** Closed while no request was running on it, by the drain or by its client. */
+		IDLE,
+
+		/** Ended after its last response, or by its client while a request ran. */
+		COMPLETED,
+
+		/** Closed by force. */
+		FORCED
+
 	}
 
 	@Override

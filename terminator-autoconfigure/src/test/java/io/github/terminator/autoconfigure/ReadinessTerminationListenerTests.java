@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
@@ -30,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReadinessTerminationListenerTests {
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class, TerminatorAutoConfiguration.class));
+			AutoConfigurations.of(ApplicationAvailabilityAutoConfiguration.class,
+					ServletWebServerFactoryAutoConfiguration.class, TerminatorAutoConfiguration.class));
 
 	@Test
 	void whenTerminateIsCalledThenReadinessRefusesTrafficAndLivenessStaysCorrect() {
@@ -97,7 +99,7 @@ class ReadinessTerminationListenerTests {
 
 	@Test
 	void backsOffWithoutApplicationAvailability() {
-		new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(TerminatorAutoConfiguration.class))
+		new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(ServletWebServerFactoryAutoConfiguration.class, TerminatorAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasSingleBean(Terminator.class)
 				.doesNotHaveBean(ReadinessTerminationListener.class));
 	}

@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.autoconfigure.TerminatorAutoConfiguration.TomcatTerminatorCustomizer;
+import io.github.terminator.autoconfigure.TerminatorAutoConfiguration.UndertowTerminatorCustomizer;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.ServerAdapter;
 import io.github.terminator.core.TerminationCode;
@@ -20,6 +21,8 @@ import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import io.github.terminator.tomcat.TomcatServerAdapter;
+import io.github.terminator.undertow.UndertowServerAdapter;
+import io.undertow.Undertow;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +37,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.DefaultLifecycleProcessor;
@@ -91,13 +95,44 @@ class TerminatorAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffWhenTomcatIsNotOnTheClasspath() {
+	void createsTerminatorForServletApplicationOnUndertow() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(Tomcat.class))
+			.run((context) -> assertThat(context).hasSingleBean(UndertowServerAdapter.class)
+				.hasSingleBean(UndertowTerminatorCustomizer.class)
+				.doesNotHaveBean(TomcatServerAdapter.class)
+				.doesNotHaveBean(TomcatTerminatorCustomizer.class)
+				.hasSingleBean(Terminator.class)
+				.hasSingleBean(TerminatorLifecycle.class));
+	}
+
+	@Test
+	void whenBothServersAreOnTheClassPathThenTheAdapterFollowsTheServerFactory() {
+		this.contextRunner.withUserConfiguration(UndertowFactoryConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(UndertowServerAdapter.class)
+				.doesNotHaveBean(TomcatServerAdapter.class)
+				.doesNotHaveBean(TomcatTerminatorCustomizer.class)
+				.hasSingleBean(Terminator.class));
+	}
+
+	@Test
+	void backsOffWhenNoSupportedServerIsOnTheClasspath() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(Tomcat.class, Undertow.class))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(ServerAdapter.class)
 				.doesNotHaveBean(TomcatTerminatorCustomizer.class)
+				.doesNotHaveBean(UndertowTerminatorCustomizer.class)
 				.doesNotHaveBean(Terminator.class)
 				.doesNotHaveBean(TerminatorLifecycle.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UndertowFactoryConfiguration {
+
+		@Bean
+		UndertowServletWebServerFactory undertowServletWebServerFactory() {
+			return new UndertowServletWebServerFactory();
+		}
+
 	}
 
 	@Test

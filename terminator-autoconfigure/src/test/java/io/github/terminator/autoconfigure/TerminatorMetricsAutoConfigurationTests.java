@@ -11,6 +11,7 @@ import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegi
 import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
 import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TerminatorMetricsAutoConfigurationTests {
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(TerminatorAutoConfiguration.class, MetricsAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(ServletWebServerFactoryAutoConfiguration.class, TerminatorAutoConfiguration.class, MetricsAutoConfiguration.class,
 				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
 				TerminatorMetricsAutoConfiguration.class));
 
@@ -61,7 +62,7 @@ class TerminatorMetricsAutoConfigurationTests {
 	void backsOffWithoutMeterRegistry() {
 		new WebApplicationContextRunner()
 			.withConfiguration(
-					AutoConfigurations.of(TerminatorAutoConfiguration.class, TerminatorMetricsAutoConfiguration.class))
+					AutoConfigurations.of(ServletWebServerFactoryAutoConfiguration.class, TerminatorAutoConfiguration.class, TerminatorMetricsAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(Terminator.class);
 				assertThat(context).doesNotHaveBean(TerminatorMetrics.class);

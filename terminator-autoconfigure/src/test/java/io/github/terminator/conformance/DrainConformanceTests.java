@@ -15,11 +15,10 @@ import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -28,20 +27,21 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What a client observes, over real sockets, when the server drains: the contract's
- * DRAINING, FORCING and TERMINATED phases, over HTTP and HTTPS.
+ * DRAINING, FORCING and TERMINATED phases, on every server over HTTP and HTTPS.
  */
 class DrainConformanceTests {
 
 	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whileServingThenResponsesCarryNoConnectionHeaderAndConnectionsAreKeptAlive(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whileServingThenResponsesCarryTheServersOwnConnectionHeaderAndConnectionsAreKeptAlive(ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 			for (int i = 0; i < 3; i++) {
 				RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
 				assertThat(response.status()).isEqualTo(200);
-				assertThat(response.header("connection")).isNull();
+				assertThat(response.header("connection")).isEqualTo(setup.server().keepAliveHeader());
 			}
 			// The server counts a request once its processing is over, a moment after the
 			// client has read the response.
@@ -52,10 +52,10 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenDrainStartsThenIdleKeepAliveConnectionIsClosedWithFin(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenDrainStartsThenIdleKeepAliveConnectionIsClosedWithFin(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 			RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
 			assertThat(response.status()).isEqualTo(200);
 			assertThat(response.closesConnection()).isFalse();
@@ -69,28 +69,27 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenDrainStartsThenNewConnectionIsRefused(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls)) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenDrainStartsThenNewConnectionIsRefused(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup)) {
 			int port = server.port();
 			assertThat(server.terminator().terminate().code()).isEqualTo(TerminationCode.TERMINATED);
-			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(port, tls));
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(port, setup.tls()));
 		}
 	}
 
 	static Stream<Arguments> requestHeadsNeverCompleted() {
 		String nothing = "";
 		String halfAHead = "GET /fast HTTP/1.1\r\nHost: loc";
-		return Stream.of(Arguments.of("no request", nothing, false), Arguments.of("half a head", halfAHead, false),
-				Arguments.of("no request", nothing, true), Arguments.of("half a head", halfAHead, true));
+		return ServerSetup.withEach(new Object[] { "no request", nothing }, new Object[] { "half a head", halfAHead });
 	}
 
-	@ParameterizedTest(name = "{0} tls={2}")
+	@ParameterizedTest(name = "{0} {2}")
 	@MethodSource("requestHeadsNeverCompleted")
 	void whenDrainStartsThenConnectionWithoutCompleteRequestIsClosedWithFin(String description, String sent,
-			boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 			client.send(sent);
 			await().atMost(Duration.ofSeconds(5)).until(() -> server.registry().size() == 1);
 			quietWindowPasses();
@@ -105,13 +104,13 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenRequestArrivesInTheQuietWindowThenItIsServedWithConnectionClose(boolean tls) throws Exception {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenRequestArrivesInTheQuietWindowThenItIsServedWithConnectionClose(ServerSetup setup) throws Exception {
 		// The window is 100 ms from the end of the last response: on a busy machine this
 		// test's own threads can miss it, so an attempt that sent too late is tried again.
 		for (int attempt = 1; attempt <= 3; attempt++) {
-			try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+			try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 				client.get("/fast").readResponse(RESPONSE_WAIT);
 				long responseAt = System.nanoTime();
 				CompletableFuture<TerminationResult> result = server.terminateAsync();
@@ -132,11 +131,11 @@ class DrainConformanceTests {
 		fail("Could not send a request within 60 ms of the last response in 3 attempts: the machine is too busy");
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenRequestIsSentOnKeptAliveConnectionAfterDrainStartedThenItIsServedOrNeverRead(boolean tls)
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenRequestIsSentOnKeptAliveConnectionAfterDrainStartedThenItIsServedOrNeverRead(ServerSetup setup)
 			throws Exception {
-		try (RunningServer server = RunningServer.start(tls, "terminator.graceful-timeout=5s")) {
+		try (RunningServer server = RunningServer.start(setup, "terminator.graceful-timeout=5s")) {
 			RawConnection busy = server.connect();
 			RawConnection idle = server.connect();
 			idle.get("/fast").readResponse(RESPONSE_WAIT);
@@ -170,10 +169,10 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenRequestOutlastsGracefulTimeoutThenItIsCutAndResultIsForced(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls, "terminator.graceful-timeout=500ms",
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenRequestOutlastsGracefulTimeoutThenItIsCutAndResultIsForced(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, "terminator.graceful-timeout=500ms",
 				"terminator.max-wait=5s"); RawConnection client = server.connect()) {
 			client.get("/blocked");
 			server.awaitRequestsInFlight(1);
@@ -192,20 +191,20 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenNothingIsInFlightThenTerminationTakesUnder100Milliseconds(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls)) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenNothingIsInFlightThenTerminationTakesUnder100Milliseconds(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup)) {
 			TerminationResult result = server.terminator().terminate();
 			assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(result.duration()).isLessThan(Duration.ofMillis(100));
 		}
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenRequestsAreInFlightThenTerminationEndsRightAfterTheLastResponse(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection first = server.connect();
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenRequestsAreInFlightThenTerminationEndsRightAfterTheLastResponse(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup); RawConnection first = server.connect();
 				RawConnection last = server.connect()) {
 			first.get("/slow?millis=300");
 			last.get("/slow?millis=700");
@@ -225,10 +224,10 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void whenTerminateIsCalledConcurrentlyThenOneRunGivesOneResult(boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenTerminateIsCalledConcurrentlyThenOneRunGivesOneResult(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 			client.get("/slow?millis=300");
 			server.awaitRequestsInFlight(1);
 			List<CompletableFuture<TerminationResult>> calls = new ArrayList<>();
@@ -244,11 +243,15 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "{0} tls={1}")
-	@CsvSource({ "/slow?millis=600, false", "/deferred?millis=600, false", "/callable?millis=600, false",
-			"/slow?millis=600, true", "/deferred?millis=600, true", "/callable?millis=600, true" })
-	void whenDrainStartsThenInFlightRequestCompletesWithConnectionClose(String target, boolean tls) throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+	static Stream<Arguments> inFlightRequests() {
+		return ServerSetup.withEach(new Object[] { "/slow?millis=600" }, new Object[] { "/deferred?millis=600" },
+				new Object[] { "/callable?millis=600" });
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("inFlightRequests")
+	void whenDrainStartsThenInFlightRequestCompletesWithConnectionClose(String target, ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 			client.get(target);
 			server.awaitRequestsInFlight(1);
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
@@ -266,12 +269,17 @@ class DrainConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "{0} tls={1}")
-	@CsvSource({ "/sse?events=4&intervalMillis=150, false", "/stream?chunks=4&intervalMillis=150, false",
-			"/sse?events=4&intervalMillis=150, true", "/stream?chunks=4&intervalMillis=150, true" })
-	void whenCommittedStreamingResponseIsInFlightThenItCompletesAndItsConnectionIsClosed(String target, boolean tls)
+	static Stream<Arguments> streamingResponses() {
+		return ServerSetup.withEach(new Object[] { "/sse?events=4&intervalMillis=150" },
+				new Object[] { "/stream?chunks=4&intervalMillis=150" });
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("streamingResponses")
+	void whenCommittedStreamingResponseIsInFlightThenItCompletesAndItsConnectionIsClosed(String target,
+			ServerSetup setup)
 			throws Exception {
-		try (RunningServer server = RunningServer.start(tls); RawConnection client = server.connect()) {
+		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 			RawResponse head = client.get(target).readHead(RESPONSE_WAIT);
 			assertThat(head.closesConnection()).isFalse();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();

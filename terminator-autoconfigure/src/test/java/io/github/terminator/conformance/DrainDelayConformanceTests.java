@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TerminationCode;
@@ -17,9 +18,10 @@ import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -48,11 +50,30 @@ class DrainDelayConformanceTests {
 
 	private static final String LIVENESS = "/actuator/health/liveness";
 
-	@ParameterizedTest(name = "{0} tls={1}")
-	@CsvSource({ "TERMINATE, false", "CLOSE_GRACEFUL, false", "CLOSE_IMMEDIATE, false", "TERMINATE, true" })
-	void duringTheDelayProbesFailReadinessAndEveryRequestIsServedWithConnectionClose(Trigger trigger, boolean tls)
-			throws Exception {
-		try (RunningServer server = start(tls, trigger, "terminator.drain-delay=" + DELAY_MILLIS + "ms");
+	/**
+	 * Each trigger over HTTP, and one over HTTPS, on every server.
+	 */
+	static Stream<Arguments> triggersAndSetups() {
+		return ServerSetup.all()
+			.flatMap((setup) -> Stream.of(Trigger.values())
+				.filter((trigger) -> !setup.tls() || trigger == Trigger.TERMINATE)
+				.map((trigger) -> Arguments.of(trigger, setup)));
+	}
+
+	static Stream<Arguments> triggersOnEachServer() {
+		return ServerSetup.plain().flatMap((setup) -> Stream.of(Trigger.values()).map((trigger) -> Arguments.of(trigger, setup)));
+	}
+
+	static Stream<Arguments> gracefulTriggersOnEachServer() {
+		return triggersOnEachServer().filter((arguments) -> arguments.get()[0] != Trigger.CLOSE_IMMEDIATE);
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("triggersAndSetups")
+	void duringTheDelayProbesFailReadinessAndEveryRequestIsServedWithConnectionClose(Trigger trigger,
+			ServerSetup setup) throws Exception {
+		boolean tls = setup.tls();
+		try (RunningServer server = start(setup, trigger, "terminator.drain-delay=" + DELAY_MILLIS + "ms");
 				RawConnection idle = server.connect(); RawConnection busy = server.connect()) {
 			int port = server.port();
 			int managementPort = managementPort(server);
@@ -98,11 +119,11 @@ class DrainDelayConformanceTests {
 		}
 	}
 
-	@ParameterizedTest
-	@EnumSource(Trigger.class)
-	void whenARequestRunsPastTheDelayThenTheDrainLetsItFinishWhileProbesStayReachable(Trigger trigger)
-			throws Exception {
-		try (RunningServer server = start(false, trigger, "terminator.drain-delay=1s");
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("triggersOnEachServer")
+	void whenARequestRunsPastTheDelayThenTheDrainLetsItFinishWhileProbesStayReachable(Trigger trigger,
+			ServerSetup setup) throws Exception {
+		try (RunningServer server = start(setup, trigger, "terminator.drain-delay=1s");
 				RawConnection client = server.connect(); RawConnection probes = managementConnection(server)) {
 			int port = server.port();
 			int managementPort = managementPort(server);
@@ -142,11 +163,11 @@ class DrainDelayConformanceTests {
 		}
 	}
 
-	@ParameterizedTest
-	@EnumSource(value = Trigger.class, names = { "TERMINATE", "CLOSE_GRACEFUL" })
-	void whenActuatorSharesTheServerPortThenDuringTheDelayProbesAreServedLikeAnyRequest(Trigger trigger)
-			throws Exception {
-		try (RunningServer server = RunningServer.start(false, "terminator.drain-delay=1s",
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("gracefulTriggersOnEachServer")
+	void whenActuatorSharesTheServerPortThenDuringTheDelayProbesAreServedLikeAnyRequest(Trigger trigger,
+			ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, "terminator.drain-delay=1s",
 				"management.endpoint.health.probes.enabled=true",
 				"management.endpoints.web.exposure.include=health")) {
 			int port = server.port();
@@ -168,12 +189,12 @@ class DrainDelayConformanceTests {
 		}
 	}
 
-	private static RunningServer start(boolean tls, Trigger trigger, String... properties) {
+	private static RunningServer start(ServerSetup setup, Trigger trigger, String... properties) {
 		List<String> all = new ArrayList<>(List.of("management.server.port=0",
 				"management.endpoint.health.probes.enabled=true", "management.endpoints.web.exposure.include=health",
 				"server.shutdown=" + trigger.shutdown));
 		all.addAll(List.of(properties));
-		return RunningServer.start(tls, all.toArray(String[]::new));
+		return RunningServer.start(setup, all.toArray(String[]::new));
 	}
 
 	private static int managementPort(RunningServer server) {

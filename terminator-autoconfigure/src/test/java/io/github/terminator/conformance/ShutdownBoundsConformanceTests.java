@@ -3,6 +3,7 @@ package io.github.terminator.conformance;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.github.terminator.autoconfigure.InvalidTerminatorPropertyException;
 import io.github.terminator.core.TerminationCode;
@@ -12,10 +13,12 @@ import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -40,11 +43,16 @@ class ShutdownBoundsConformanceTests {
 	 */
 	private static final long LATE_MARGIN_MILLIS = 750;
 
-	@ParameterizedTest(name = "server.shutdown={0}")
-	@ValueSource(strings = { "graceful", "immediate" })
-	void whenMaxWaitIsLongerThanThePhaseTimeoutThenTheTerminationStillGetsAllOfIt(String shutdown)
-			throws Exception {
-		try (RunningServer server = RunningServer.start(false, "server.shutdown=" + shutdown,
+	static Stream<Arguments> shutdownModesOnEachServer() {
+		return ServerSetup.plain()
+			.flatMap((setup) -> Stream.of("graceful", "immediate").map((shutdown) -> Arguments.of(shutdown, setup)));
+	}
+
+	@ParameterizedTest(name = "server.shutdown={0} {1}")
+	@MethodSource("shutdownModesOnEachServer")
+	void whenMaxWaitIsLongerThanThePhaseTimeoutThenTheTerminationStillGetsAllOfIt(String shutdown,
+			ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, "server.shutdown=" + shutdown,
 				"spring.lifecycle.timeout-per-shutdown-phase=1s", "terminator.drain-delay=1s",
 				"terminator.graceful-timeout=3s", "terminator.max-wait=4s"); RawConnection client = server.connect()) {
 			Terminator terminator = server.terminator();
@@ -66,10 +74,11 @@ class ShutdownBoundsConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "server.shutdown={0}")
-	@ValueSource(strings = { "graceful", "immediate" })
-	void whenMaxWaitIsShorterThanThePhaseTimeoutThenTheTerminationEndsByIt(String shutdown) throws Exception {
-		try (RunningServer server = RunningServer.start(false, "server.shutdown=" + shutdown,
+	@ParameterizedTest(name = "server.shutdown={0} {1}")
+	@MethodSource("shutdownModesOnEachServer")
+	void whenMaxWaitIsShorterThanThePhaseTimeoutThenTheTerminationEndsByIt(String shutdown, ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup, "server.shutdown=" + shutdown,
 				"spring.lifecycle.timeout-per-shutdown-phase=30s", "terminator.drain-delay=500ms",
 				"terminator.graceful-timeout=1s", "terminator.max-wait=1500ms");
 				RawConnection client = server.connect()) {

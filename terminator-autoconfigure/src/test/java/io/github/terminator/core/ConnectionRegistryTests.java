@@ -117,7 +117,43 @@ class ConnectionRegistryTests {
 		keptAlive.tracked().onRequestCompleted();
 		closed.tracked().onClosed();
 		assertThat(this.registry.requestsCompletedWhileClosing()).isEqualTo(2);
-		assertThat(this.registry.connectionsClosedWhileClosing()).isEqualTo(1);
+		assertThat(this.registry.completedWhileClosing()).isEqualTo(1);
+		assertThat(this.registry.idleClosedWhileClosing()).isZero();
+	}
+
+	@Test
+	void whenClosingConnectionsThenEachEndIsCountedByWhatTheConnectionWasDoing() {
+		FakeConnection idle = FakeConnection.openIdle(this.registry);
+		FakeConnection fresh = FakeConnection.open(this.registry);
+		FakeConnection active = FakeConnection.openActive(this.registry, "GET", "/");
+		FakeConnection forced = FakeConnection.openActive(this.registry, "GET", "/");
+		FakeConnection closedBefore = FakeConnection.openIdle(this.registry);
+		closedBefore.tracked().onClosed();
+		this.registry.startClosingConnections();
+		idle.tracked().onClosed();
+		fresh.tracked().onClosed();
+		active.tracked().onClosed();
+		forced.tracked().markForced();
+		forced.tracked().onClosed();
+		assertThat(this.registry.idleClosedWhileClosing()).isEqualTo(2);
+		assertThat(this.registry.completedWhileClosing()).isEqualTo(1);
+		assertThat(this.registry.requestsCompletedWhileClosing()).isEqualTo(1);
+	}
+
+	@Test
+	void whenTheLastResponseCompletesThenItsRequestCountsOnceAndTheConnectionStaysActiveUntilClosed() {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/");
+		this.registry.startClosingConnections();
+		connection.tracked().onLastResponseCompleted();
+		assertThat(this.registry.requestsCompletedWhileClosing()).isEqualTo(1);
+		assertThat(connection.tracked().state()).isEqualTo(ConnectionState.ACTIVE);
+		assertThat(connection.tracked().currentRequest()).isNull();
+		assertThat(this.registry.requestsInFlight()).isZero();
+		connection.tracked().onClosed();
+		assertThat(this.registry.requestsCompletedWhileClosing()).isEqualTo(1);
+		assertThat(this.registry.completedWhileClosing()).isEqualTo(1);
+		assertThat(connection.tracked().requestsServed()).isEqualTo(1);
+		assertThat(this.registry.isEmpty()).isTrue();
 	}
 
 	@Test

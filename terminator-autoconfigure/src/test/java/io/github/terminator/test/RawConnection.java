@@ -60,6 +60,13 @@ public final class RawConnection implements AutoCloseable {
 	}
 
 	/**
+	 * The client's end of the connection, as the server sees it as remote address.
+	 */
+	public InetSocketAddress localAddress() {
+		return (InetSocketAddress) this.socket.getLocalSocketAddress();
+	}
+
+	/**
 	 * A TLS context that trusts the tests' self-signed certificate.
 	 */
 	public static SSLContext trustAll() {

@@ -26,19 +26,29 @@ public final class RunningServer implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
 
-	private final boolean tls;
+	private final ServerSetup setup;
 
-	private RunningServer(ConfigurableApplicationContext context, boolean tls) {
+	private RunningServer(ConfigurableApplicationContext context, ServerSetup setup) {
 		this.context = context;
-		this.tls = tls;
+		this.setup = setup;
 	}
 
 	/**
-	 * Starts the test application.
+	 * Starts the test application on Tomcat.
 	 * @param tls whether to serve HTTPS
 	 * @param properties extra properties, as {@code name=value}
 	 */
 	public static RunningServer start(boolean tls, String... properties) {
+		return start(new ServerSetup(ServerSetup.Server.TOMCAT, tls), properties);
+	}
+
+	/**
+	 * Starts the test application.
+	 * @param setup the server to run on, over HTTP or HTTPS
+	 * @param properties extra properties, as {@code name=value}
+	 */
+	public static RunningServer start(ServerSetup setup, String... properties) {
+		boolean tls = setup.tls();
 		List<String> all = new ArrayList<>();
 		all.add("server.port=0");
 		all.add("spring.main.banner-mode=off");
@@ -50,11 +60,12 @@ public final class RunningServer implements AutoCloseable {
 			all.add("server.ssl.key-store-type=PKCS12");
 		}
 		all.addAll(Arrays.asList(properties));
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class,
+				setup.server().configuration())
 			.web(WebApplicationType.SERVLET)
 			.properties(all.toArray(String[]::new))
 			.run();
-		return new RunningServer(context, tls);
+		return new RunningServer(context, setup);
 	}
 
 	public int port() {
@@ -62,11 +73,15 @@ public final class RunningServer implements AutoCloseable {
 	}
 
 	public boolean tls() {
-		return this.tls;
+		return this.setup.tls();
+	}
+
+	public ServerSetup setup() {
+		return this.setup;
 	}
 
 	public RawConnection connect() throws java.io.IOException {
-		return RawConnection.open(port(), this.tls);
+		return RawConnection.open(port(), tls());
 	}
 
 	public Terminator terminator() {

@@ -2,15 +2,9 @@ package io.github.terminator.tomcat;
 
 import java.net.ConnectException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.Close;
@@ -28,11 +22,9 @@ import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.awaitility.Awaitility.await;
 
 /**
- * The Tomcat adapter on a real server: every connector is tracked, and tracking loses
- * nothing under churn.
+ * The Tomcat adapter on a real server: every connector is tracked.
  */
 class TomcatServerAdapterTests {
 
@@ -53,57 +45,6 @@ class TomcatServerAdapterTests {
 			}
 			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(extraPort, false));
 		}
-	}
-
-	@Test
-	void whenTenThousandRequestsChurnConnectionsThenNoConnectionIsLeftTracked() throws Exception {
-		try (RunningServer server = RunningServer.start(false)) {
-			ExecutorService clients = Executors.newFixedThreadPool(4);
-			try {
-				List<Future<Integer>> served = new ArrayList<>();
-				for (int client = 0; client < 4; client++) {
-					served.add(clients.submit(() -> churn(server, 2_500)));
-				}
-				int total = 0;
-				for (Future<Integer> count : served) {
-					total += count.get(2, TimeUnit.MINUTES);
-				}
-				assertThat(total).isEqualTo(10_000);
-			}
-			finally {
-				clients.shutdownNow();
-			}
-			await().atMost(Duration.ofSeconds(10)).until(() -> server.registry().isEmpty());
-			assertThat(server.hits()).isEqualTo(10_000);
-			assertThat(server.terminator().terminate().code()).isEqualTo(TerminationCode.TERMINATED);
-		}
-	}
-
-	/**
-	 * Sends requests over connections that each serve one to five of them, the last one
-	 * closing it from either side.
-	 */
-	private static int churn(RunningServer server, int requests) throws Exception {
-		int sent = 0;
-		int connection = 0;
-		while (sent < requests) {
-			int perConnection = Math.min(1 + (connection % 5), requests - sent);
-			boolean clientCloses = (connection % 2 == 0);
-			try (RawConnection client = server.connect()) {
-				for (int i = 1; i <= perConnection; i++) {
-					if (i == perConnection && !clientCloses) {
-						client.send("GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-					}
-					else {
-						client.get("/fast");
-					}
-					assertThat(client.readResponse(Duration.ofSeconds(10)).status()).isEqualTo(200);
-					sent++;
-				}
-			}
-			connection++;
-		}
-		return sent;
 	}
 
 	private static int additionalConnectorPort(RunningServer server) {

@@ -1,0 +1,144 @@
+package io.github.terminator.undertow;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.ConnectionControl;
+import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.TrackedConnection;
+import io.undertow.server.ExchangeCompletionListener;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpServerConnection;
+import org.xnio.IoUtils;
+
+/**
+ * terminator's handle on one Undertow HTTP/1.1 connection. Undertow's connections belong
+ * to their IO thread: everything that touches one from elsewhere runs there.
+ */
+final class UndertowConnection implements ConnectionControl, ExchangeCompletionListener {
+
+	/**
+	 * How often to look again whether the last response of a connection that Undertow is
+	 * closing has left the server.
+	 */
+	private static final long FLUSH_RETRY_MILLIS = 5;
+
+	private final HttpServerConnection connection;
+
+	private TrackedConnection tracked;
+
+	UndertowConnection(HttpServerConnection connection) {
+		this.connection = connection;
+	}
+
+	void track(TrackedConnection tracked) {
+		this.tracked = tracked;
+	}
+
+	TrackedConnection tracked() {
+		return this.tracked;
+	}
+
+	@Override
+	public String remoteAddress() {
+		InetSocketAddress peer = this.connection.getPeerAddress(InetSocketAddress.class);
+		return (peer != null) ? peer.getAddress().getHostAddress() + ":" + peer.getPort() : "unknown";
+	}
+
+	@Override
+	public int localPort() {
+		InetSocketAddress local = this.connection.getLocalAddress(InetSocketAddress.class);
+		return (local != null) ? local.getPort() : -1;
+	}
+
+	/**
+	 * Hands the close to the connection's IO thread, which is also the thread that parses
+	 * requests and starts their handling: if a request started first, it sees the
+	 * connection {@link ConnectionState#ACTIVE ACTIVE} and leaves it open.
+	 */
+	@Override
+	public boolean closeIfIdle() {
+		if (!isIdle()) {
+			return !this.connection.isOpen();
+		}
+		onIoThread(() -> {
+			if (isIdle()) {
+				IoUtils.safeClose(this.connection);
+			}
+		});
+		return true;
+	}
+
+	private boolean isIdle() {
+		ConnectionState state = this.tracked.state();
+		return state == ConnectionState.NEW || state == ConnectionState.IDLE;
+	}
+
+	@Override
+	public void forceClose() {
+		onIoThread(() -> IoUtils.safeClose(this.connection));
+	}
+
+	/**
+	 * Called by Undertow on the thread that ends the exchange, before the connection is
+	 * made ready for the next request or closed: a persistent connection is idle from
+	 * here on, and a request whose response said {@code Connection: close} has completed.
+	 */
+	@Override
+	public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
+		if (exchange.isUpgrade()) {
+			this.tracked.onUpgraded();
+			next.proceed();
+		}
+		else if (exchange.isPersistent()) {
+			// Before Undertow reads the next request, which may start on another thread.
+			this.tracked.onRequestCompleted();
+			next.proceed();
+		}
+		else {
+			this.tracked.onLastResponseCompleted();
+			// Undertow now shuts the output down and waits, up to 10 s, for the client to
+			// close; the connection is done as soon as its last bytes have left.
+			next.proceed();
+			onIoThread(this::closedOnceFlushed);
+		}
+	}
+
+	private void closedOnceFlushed() {
+		try {
+			if (!this.connection.isOpen() || this.connection.getChannel().getSinkChannel().flush()) {
+				this.tracked.onClosed();
+				return;
+			}
+		}
+		catch (IOException ex) {
+			// Undertow closes it and reports the close.
+			return;
+		}
+		this.connection.getIoThread().executeAfter(this::closedOnceFlushed, FLUSH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+	}
+
+	private void onIoThread(Runnable task) {
+		onIoThread(this.connection, task);
+	}
+
+	/**
+	 * Runs a task on the connection's IO thread: now if this is it, later otherwise.
+	 */
+	static void onIoThread(HttpServerConnection connection, Runnable task) {
+		if (connection.getIoThread() == Thread.currentThread()) {
+			task.run();
+			return;
+		}
+		try {
+			connection.getIoThread().execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// The IO thread is stopping and closes its connections itself.
+			IoUtils.safeClose(connection);
+		}
+	}
+
+}

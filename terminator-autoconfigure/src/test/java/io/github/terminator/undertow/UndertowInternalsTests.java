@@ -1,0 +1,56 @@
+package io.github.terminator.undertow;
+
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.undertow.Undertow;
+import io.undertow.Undertow.ListenerInfo;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.http.HttpServerConnection;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Fails loudly when an Undertow upgrade moves one of the non-public members terminator
+ * relies on.
+ */
+class UndertowInternalsTests {
+
+	@Test
+	void reachesTheOpenListenerAndTheAcceptingChannelOfAListener() throws Exception {
+		Undertow undertow = Undertow.builder()
+			.addHttpListener(0, "127.0.0.1")
+			.setHandler((exchange) -> exchange.getResponseSender().send("ok"))
+			.build();
+		undertow.start();
+		try {
+			ListenerInfo listener = undertow.getListenerInfo().get(0);
+			assertThat(UndertowInternals.openListener(listener)).isInstanceOf(HttpOpenListener.class);
+			assertThat(UndertowInternals.channel(listener).isOpen()).isTrue();
+			assertThat(UndertowInternals.channel(listener).getLocalAddress(InetSocketAddress.class))
+				.isEqualTo(listener.getAddress());
+		}
+		finally {
+			undertow.stop();
+		}
+	}
+
+	@Test
+	void replacesTheConnectionSetOfAnOpenListener() {
+		HttpOpenListener listener = new HttpOpenListener(new DefaultByteBufferPool(false, 1024));
+		Set<HttpServerConnection> replacement = new HashSet<>();
+		Set<?>[] seen = new Set<?>[1];
+		UndertowInternals.replaceConnections(listener, (existing) -> {
+			seen[0] = existing;
+			return replacement;
+		});
+		assertThat(seen[0]).isNotNull();
+		assertThat(seen[0]).isEmpty();
+		assertThat(seen[0]).isNotSameAs(replacement);
+		assertThat(UndertowInternals.connections(listener)).isSameAs(replacement);
+	}
+
+}

@@ -1,0 +1,76 @@
+package io.github.terminator.undertow;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RawConnection.Close;
+import io.github.terminator.test.RawConnection.RawResponse;
+import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
+import io.github.terminator.test.ServerSetup.Server;
+import io.undertow.Undertow.ListenerInfo;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.web.embedded.undertow.UndertowBuilderCustomizer;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServer;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The Undertow adapter on a real server: every listener is tracked.
+ */
+class UndertowServerAdapterTests {
+
+	@Test
+	void whenUserAddsAListenerThenItsConnectionsAreTrackedAndDrainedToo() throws Exception {
+		try (RunningServer server = RunningServer.start(new ServerSetup(Server.UNDERTOW, false),
+				"spring.main.sources=" + AdditionalListenerConfiguration.class.getName())) {
+			int extraPort = additionalListenerPort(server);
+			try (RawConnection client = RawConnection.open(extraPort, false)) {
+				RawResponse response = client.get("/fast").readResponse(Duration.ofSeconds(5));
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(server.registry().connections()).singleElement()
+					.satisfies((connection) -> assertThat(connection.localPort()).isEqualTo(extraPort));
+				Thread.sleep(150);
+				CompletableFuture<TerminationResult> result = server.terminateAsync();
+				assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
+				assertThat(result.get(5, TimeUnit.SECONDS).connectionsClosedIdle()).isEqualTo(1);
+			}
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(extraPort, false));
+			assertThatExceptionOfType(ConnectException.class)
+				.isThrownBy(() -> RawConnection.open(server.port(), false));
+		}
+	}
+
+	private static int additionalListenerPort(RunningServer server) {
+		UndertowServletWebServer webServer = (UndertowServletWebServer) ((ServletWebServerApplicationContext) server
+			.context()).getWebServer();
+		for (ListenerInfo listener : webServer.getUndertow().getListenerInfo()) {
+			int port = ((InetSocketAddress) listener.getAddress()).getPort();
+			if (port != server.port()) {
+				return port;
+			}
+		}
+		throw new IllegalStateException("no additional listener");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AdditionalListenerConfiguration {
+
+		@Bean
+		UndertowBuilderCustomizer additionalListener() {
+			return (builder) -> builder.addHttpListener(0, "127.0.0.1");
+		}
+
+	}
+
+}
