@@ -1,21 +1,27 @@
 package io.github.terminator.test;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
+import io.github.terminator.test.RawConnection.Close;
+import io.github.terminator.test.RawConnection.RawResponse;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -133,6 +139,26 @@ public final class RunningServer implements AutoCloseable {
 	 */
 	public void awaitRequestsInFlight(int count) {
 		await().atMost(Duration.ofSeconds(5)).until(() -> registry().requestsInFlight() == count);
+	}
+
+	/**
+	 * Serves a request on an extra port of the server, then terminates while the
+	 * connection is idle: the connection must have been tracked with that port, closed
+	 * with a FIN and counted, and the port must refuse connections afterwards.
+	 */
+	public void assertIdleConnectionOnPortIsTrackedAndDrained(int port) throws Exception {
+		try (RawConnection client = RawConnection.open(port, false)) {
+			RawResponse response = client.get("/fast").readResponse(Duration.ofSeconds(5));
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(registry().connections()).singleElement()
+				.satisfies((connection) -> assertThat(connection.localPort()).isEqualTo(port));
+			// Past the quiet window.
+			Thread.sleep(150);
+			CompletableFuture<TerminationResult> result = terminateAsync();
+			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
+			assertThat(result.get(5, TimeUnit.SECONDS).connectionsClosedIdle()).isEqualTo(1);
+		}
+		assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(port, false));
 	}
 
 	@Override

@@ -2,14 +2,8 @@ package io.github.terminator.undertow;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.TerminationResult;
 import io.github.terminator.test.RawConnection;
-import io.github.terminator.test.RawConnection.Close;
-import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import io.github.terminator.test.ServerSetup;
 import io.github.terminator.test.ServerSetup.Server;
@@ -22,7 +16,6 @@ import org.springframework.boot.web.servlet.context.ServletWebServerApplicationC
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
@@ -34,18 +27,7 @@ class UndertowServerAdapterTests {
 	void whenUserAddsAListenerThenItsConnectionsAreTrackedAndDrainedToo() throws Exception {
 		try (RunningServer server = RunningServer.start(new ServerSetup(Server.UNDERTOW, false),
 				"spring.main.sources=" + AdditionalListenerConfiguration.class.getName())) {
-			int extraPort = additionalListenerPort(server);
-			try (RawConnection client = RawConnection.open(extraPort, false)) {
-				RawResponse response = client.get("/fast").readResponse(Duration.ofSeconds(5));
-				assertThat(response.status()).isEqualTo(200);
-				assertThat(server.registry().connections()).singleElement()
-					.satisfies((connection) -> assertThat(connection.localPort()).isEqualTo(extraPort));
-				Thread.sleep(150);
-				CompletableFuture<TerminationResult> result = server.terminateAsync();
-				assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
-				assertThat(result.get(5, TimeUnit.SECONDS).connectionsClosedIdle()).isEqualTo(1);
-			}
-			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(extraPort, false));
+			server.assertIdleConnectionOnPortIsTrackedAndDrained(additionalListenerPort(server));
 			assertThatExceptionOfType(ConnectException.class)
 				.isThrownBy(() -> RawConnection.open(server.port(), false));
 		}
