@@ -22,8 +22,10 @@ import io.github.terminator.test.ManagementClient;
 import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -64,9 +66,10 @@ class TerminatorEndpointServerTests {
 		}
 	}
 
-	@Test
-	void duringAndAfterDrainShowsPhaseConnectionsAndResultWhileMainPortIsClosed() throws Exception {
-		try (RunningServer server = start("management.endpoint.terminator.show-details=always");
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	void duringAndAfterDrainShowsPhaseConnectionsAndResultWhileMainPortIsClosed(ServerSetup setup) throws Exception {
+		try (RunningServer server = start(setup, "management.endpoint.terminator.show-details=always");
 				RawConnection client = server.connect()) {
 			ManagementClient management = ManagementClient.of(server);
 			int port = server.port();
@@ -175,11 +178,15 @@ class TerminatorEndpointServerTests {
 	}
 
 	private static RunningServer start(String... properties) {
+		return start(new ServerSetup(ServerSetup.Server.TOMCAT, false), properties);
+	}
+
+	private static RunningServer start(ServerSetup setup, String... properties) {
 		String[] all = new String[properties.length + 2];
 		all[0] = "management.server.port=0";
 		all[1] = "management.endpoints.web.exposure.include=terminator";
 		System.arraycopy(properties, 0, all, 2, properties.length);
-		return RunningServer.start(false, all);
+		return RunningServer.start(setup, all);
 	}
 
 }

@@ -11,7 +11,9 @@ import io.github.terminator.test.ManagementClient;
 import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
-import org.junit.jupiter.api.Test;
+import io.github.terminator.test.ServerSetup;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -26,9 +28,10 @@ class TerminatorMetricsServerTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	@Test
-	void afterDrainMetersHoldWhatTheTerminationDid() throws Exception {
-		try (RunningServer server = RunningServer.start(false, "management.server.port=0",
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	void afterDrainMetersHoldWhatTheTerminationDid(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, "management.server.port=0",
 				"management.endpoints.web.exposure.include=metrics,prometheus", "terminator.graceful-timeout=2s",
 				"terminator.max-wait=10s");
 				RawConnection idle = server.connect();
