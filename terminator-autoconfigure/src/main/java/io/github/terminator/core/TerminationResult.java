@@ -14,7 +14,8 @@ import java.time.Instant;
  * @param endedAt when it ended
  * @param delay how long the drain delay lasted
  * @param drain how long the drain lasted, forcing included
- * @param connectionsClosedIdle connections closed because no request was running on them
+ * @param connectionsClosedIdle connections that ended while no request was running on them,
+ * closed by the drain or by their client
  * @param requestsCompleted requests that completed while the termination ran
  * @param connectionsCompleted connections that ended after their last response while the
  * termination ran, closed by the server or by the client
