@@ -1,6 +1,7 @@
 package io.github.terminator.test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,9 +38,31 @@ public final class RawConnection implements AutoCloseable {
 
 	private boolean endedByServer;
 
+	private long bytesReceived;
+
 	private RawConnection(Socket socket) throws IOException {
 		this.socket = socket;
-		this.in = socket.getInputStream();
+		this.in = new FilterInputStream(socket.getInputStream()) {
+
+			@Override
+			public int read() throws IOException {
+				int b = super.read();
+				if (b != -1) {
+					RawConnection.this.bytesReceived++;
+				}
+				return b;
+			}
+
+			@Override
+			public int read(byte[] buffer, int offset, int length) throws IOException {
+				int read = super.read(buffer, offset, length);
+				if (read > 0) {
+					RawConnection.this.bytesReceived += read;
+				}
+				return read;
+			}
+
+		};
 		this.out = socket.getOutputStream();
 	}
 
@@ -64,6 +87,21 @@ public final class RawConnection implements AutoCloseable {
 	 */
 	public InetSocketAddress localAddress() {
 		return (InetSocketAddress) this.socket.getLocalSocketAddress();
+	}
+
+	/**
+	 * How many bytes the server has sent on this connection so far, as read by the
+	 * client: zero tells that a request on it got no response byte at all.
+	 */
+	public long bytesReceived() {
+		return this.bytesReceived;
+	}
+
+	/**
+	 * Half-closes the connection, as a client that has nothing more to send.
+	 */
+	public void shutdownOutput() throws IOException {
+		this.socket.shutdownOutput();
 	}
 
 	/**

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.ConnectionRegistry;
@@ -34,9 +34,16 @@ public final class RunningServer implements AutoCloseable {
 
 	private final ServerSetup setup;
 
+	private final TestApplication application;
+
+	private final int port;
+
 	private RunningServer(ConfigurableApplicationContext context, ServerSetup setup) {
 		this.context = context;
 		this.setup = setup;
+		this.application = context.getBean(TestApplication.class);
+		// Read once: some servers stop reporting their port when the listener closes.
+		this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 
 	/**
@@ -75,7 +82,7 @@ public final class RunningServer implements AutoCloseable {
 	}
 
 	public int port() {
-		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		return this.port;
 	}
 
 	public boolean tls() {
@@ -104,13 +111,17 @@ public final class RunningServer implements AutoCloseable {
 
 	/** Requests that reached a handler. */
 	public int hits() {
-		return this.context.getBean(TestApplication.class).hits.get();
+		return this.application.hits.get();
+	}
+
+	/** Ids of the requests that reached {@code /echo}: what the server read. */
+	public Set<String> received() {
+		return this.application.received;
 	}
 
 	/** Lets every request waiting in {@code /blocked} return. */
 	public void releaseBlocked() {
-		CountDownLatch release = this.context.getBean(TestApplication.class).release;
-		release.countDown();
+		this.application.release.countDown();
 	}
 
 	/** Runs {@link Terminator#terminate()} on another thread. */
@@ -163,9 +174,7 @@ public final class RunningServer implements AutoCloseable {
 
 	@Override
 	public void close() {
-		if (this.context.isActive()) {
-			releaseBlocked();
-		}
+		releaseBlocked();
 		this.context.close();
 	}
 

@@ -1,18 +1,26 @@
 package io.github.terminator.test;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
@@ -28,6 +36,9 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @RestController
 public class TestApplication {
 
+	/** The header that carries a client's id for its request to {@code /echo}. */
+	public static final String REQUEST_ID = "X-Request-Id";
+
 	/** Requests that reached a handler, per application instance. */
 	final AtomicInteger hits = new AtomicInteger();
 
@@ -35,6 +46,9 @@ public class TestApplication {
 	final CountDownLatch release = new CountDownLatch(1);
 
 	private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+
+	/** Request ids that reached {@code /echo}: what the server read, as the oracle of the reliability tests. */
+	final Set<String> received = ConcurrentHashMap.newKeySet();
 
 	@GetMapping("/fast")
 	String fast() {
@@ -54,6 +68,70 @@ public class TestApplication {
 		this.hits.incrementAndGet();
 		this.release.await(60, TimeUnit.SECONDS);
 		return "released";
+	}
+
+	/**
+	 * Records the request's id and answers it, so a client can tell which of its
+	 * requests the server read.
+	 */
+	@GetMapping("/echo")
+	String echo(@RequestHeader(REQUEST_ID) String id) {
+		this.hits.incrementAndGet();
+		this.received.add(id);
+		return id;
+	}
+
+	/**
+	 * Never returns until the test releases it, whatever interrupts it gets: a handler
+	 * that no shutdown can stop.
+	 */
+	@GetMapping("/stuck")
+	String stuck() {
+		this.hits.incrementAndGet();
+		boolean interrupted = false;
+		while (this.release.getCount() > 0) {
+			try {
+				this.release.await();
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+		return "unstuck";
+	}
+
+	/**
+	 * Writes {@code megabytes} of body: more than the socket buffers hold, so the
+	 * handler blocks writing when the client does not read.
+	 */
+	@GetMapping(path = "/large", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+	void large(@RequestParam int megabytes, HttpServletResponse response) throws IOException {
+		this.hits.incrementAndGet();
+		byte[] megabyte = new byte[1024 * 1024];
+		response.setContentLengthLong((long) megabytes * megabyte.length);
+		OutputStream out = response.getOutputStream();
+		for (int i = 0; i < megabytes; i++) {
+			out.write(megabyte);
+		}
+	}
+
+	@GetMapping("/throw")
+	String fail(@RequestParam long millis) throws InterruptedException {
+		this.hits.incrementAndGet();
+		Thread.sleep(millis);
+		throw new IllegalStateException("handler failed on purpose");
+	}
+
+	/**
+	 * Reads the request's body, however slowly it comes, and answers its length.
+	 */
+	@PostMapping("/upload")
+	String upload(@RequestBody byte[] body) {
+		this.hits.incrementAndGet();
+		return "received " + body.length;
 	}
 
 	@GetMapping("/deferred")

@@ -1,0 +1,160 @@
+package io.github.terminator.reliability;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RawConnection.RawResponse;
+import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
+import io.github.terminator.test.TestApplication;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The race HTTP/1.1 cannot rule out: a request written on an idle connection at the
+ * instant the drain closes it. Each request must either get its full response or find
+ * its connection closed before the server read any of it, so that its client may retry
+ * it safely.
+ */
+class KeepAliveRaceTests {
+
+	private static final int CONNECTIONS = 100;
+
+	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	void whenRequestCrossesTheDrainThenItIsServedOrClosedUnread(ServerSetup setup) throws Exception {
+		Tally total = new Tally();
+		int rounds = Stress.rounds(10);
+		for (int round = 0; round < rounds; round++) {
+			Tally tally = new Tally();
+			try (RunningServer server = RunningServer.start(setup)) {
+				List<RawConnection> connections = openIdleConnections(server, tally);
+				try {
+					race(server, connections, round, tally);
+				}
+				finally {
+					connections.forEach(RawConnection::close);
+				}
+			}
+			total.served.addAll(tally.served);
+			total.closedBeforeResponse.addAll(tally.closedBeforeResponse);
+		}
+		Report.print(setup + ", " + rounds * CONNECTIONS + " requests crossing the drain", total);
+		assertThat(total.served.size() + total.closedBeforeResponse.size()).isEqualTo(rounds * CONNECTIONS);
+	}
+
+	private static List<RawConnection> openIdleConnections(RunningServer server, Tally tally) throws IOException {
+		List<RawConnection> connections = new ArrayList<>();
+		for (int i = 0; i < CONNECTIONS; i++) {
+			RawConnection connection = server.connect();
+			connections.add(connection);
+			String id = Tally.nextId();
+			RawResponse response = send(connection, id).readResponse(RESPONSE_WAIT);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.closesConnection()).isFalse();
+			tally.warmUp.add(id);
+		}
+		return connections;
+	}
+
+	/**
+	 * Writes one request on each idle connection, in a shuffled order, a few microseconds
+	 * apart, the termination starting before one of them: which one moves from round to
+	 * round, so that the requests land before, at and after the instant each connection is
+	 * closed.
+	 */
+	private static void race(RunningServer server, List<RawConnection> connections, int round, Tally tally)
+			throws Exception {
+		// Past the quiet window: the drain closes these connections at once.
+		Thread.sleep(150);
+		Terminator terminator = server.terminator();
+		CountDownLatch go = new CountDownLatch(1);
+		CompletableFuture<TerminationResult> termination = CompletableFuture.supplyAsync(() -> {
+			awaitUninterruptibly(go);
+			return terminator.terminate();
+		});
+		List<RawConnection> order = new ArrayList<>(connections);
+		Collections.shuffle(order, new Random(round));
+		int startBefore = (round * 7) % 40;
+		String[] ids = new String[order.size()];
+		for (int i = 0; i < order.size(); i++) {
+			if (i == startBefore) {
+				go.countDown();
+			}
+			ids[i] = Tally.nextId();
+			try {
+				send(order.get(i), ids[i]);
+			}
+			catch (IOException ex) {
+				// Reset by a close that came first: nothing of it was read.
+			}
+			spin(20_000);
+		}
+		int closingResponses = 0;
+		for (int i = 0; i < order.size(); i++) {
+			RawConnection connection = order.get(i);
+			long before = connection.bytesReceived();
+			try {
+				RawResponse response = connection.readResponse(RESPONSE_WAIT);
+				if (response.status() == 200 && ids[i].equals(response.body())) {
+					tally.served.add(ids[i]);
+					closingResponses += response.closesConnection() ? 1 : 0;
+				}
+				else {
+					tally.failures.add(ids[i] + ": status " + response.status() + ", body " + response.body());
+				}
+			}
+			catch (IOException ex) {
+				if (connection.bytesReceived() == before) {
+					tally.closedBeforeResponse.add(ids[i]);
+				}
+				else {
+					tally.failures.add(ids[i] + ": response broken off: " + ex);
+				}
+			}
+		}
+		TerminationResult result = termination.get(10, TimeUnit.SECONDS);
+		tally.assertNothingLost(server.received());
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		// Each connection ended either idle or right after its response with Connection: close.
+		assertThat(result.connectionsClosedIdle() + result.connectionsCompleted()).isEqualTo(CONNECTIONS);
+		assertThat(result.connectionsCompleted()).isEqualTo(closingResponses);
+	}
+
+	private static RawConnection send(RawConnection connection, String id) throws IOException {
+		return connection
+			.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n" + TestApplication.REQUEST_ID + ": " + id + "\r\n\r\n");
+	}
+
+	private static void spin(long nanos) {
+		long end = System.nanoTime() + nanos;
+		while (System.nanoTime() - end < 0) {
+			Thread.onSpinWait();
+		}
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

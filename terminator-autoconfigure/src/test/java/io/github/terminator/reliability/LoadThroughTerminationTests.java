@@ -1,0 +1,81 @@
+package io.github.terminator.reliability;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Many keep-alive clients that behave like connection pools loop requests while the
+ * termination starts: every request the server read gets its full response, none gets a
+ * 503, and only new connections after the listener closed are refused.
+ */
+class LoadThroughTerminationTests {
+
+	private static final int CLIENTS = 16;
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenTerminationStartsUnderLoadThenNoRequestIsLost(ServerSetup setup)
+			throws Exception {
+		Tally total = new Tally();
+		int rounds = Stress.rounds(setup.tls() ? 2 : 5);
+		for (int round = 0; round < rounds; round++) {
+			Tally tally = new Tally();
+			try (RunningServer server = RunningServer.start(setup)) {
+				TerminationResult result = terminateUnderLoad(server, tally);
+				assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+				assertThat(result.connectionsForced()).isZero();
+				tally.assertNothingLost(server.received());
+				assertThat(tally.refused).as("clients that found the server gone").hasValue(CLIENTS);
+			}
+			total.served.addAll(tally.served);
+			total.closedBeforeResponse.addAll(tally.closedBeforeResponse);
+			total.refused.addAndGet(tally.refused.get());
+		}
+		Report.print(setup + ", " + rounds + " terminations under load of " + CLIENTS + " clients", total);
+	}
+
+	/**
+	 * Starts the clients, lets them get going, terminates, and waits until each has found
+	 * the server gone.
+	 */
+	private static TerminationResult terminateUnderLoad(RunningServer server, Tally tally) throws Exception {
+		ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
+		try {
+			List<Future<?>> clients = new ArrayList<>();
+			for (int i = 0; i < CLIENTS; i++) {
+				clients.add(threads.submit(() -> {
+					try (PooledRawClient client = new PooledRawClient(server, tally)) {
+						while (client.sendOne()) {
+							// on to the next request
+						}
+					}
+				}));
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> tally.served.size() >= 20 * CLIENTS);
+			TerminationResult result = server.terminateAsync().get(10, TimeUnit.SECONDS);
+			for (Future<?> client : clients) {
+				client.get(10, TimeUnit.SECONDS);
+			}
+			return result;
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+}
