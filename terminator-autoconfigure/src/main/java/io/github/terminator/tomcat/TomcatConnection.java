@@ -55,6 +55,7 @@ final class TomcatConnection implements ConnectionControl {
 	@Override
 	public void forceClose() {
 		this.wrapper.close();
+		TomcatInternals.wakeBlockedIo(this.wrapper);
 	}
 
 }

@@ -13,6 +13,7 @@ import org.apache.coyote.ActionHook;
 import org.apache.coyote.Processor;
 import org.apache.coyote.Response;
 import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
@@ -31,6 +32,10 @@ final class TomcatInternals {
 
 	private static final VarHandle RESPONSE_HOOK;
 
+	private static final Field READ_LOCK;
+
+	private static final Field WRITE_LOCK;
+
 	static {
 		try {
 			GET_ENDPOINT = AbstractProtocol.class.getDeclaredMethod("getEndpoint");
@@ -39,6 +44,10 @@ final class TomcatInternals {
 			CONNECTIONS.setAccessible(true);
 			RESPONSE_HOOK = MethodHandles.privateLookupIn(Response.class, MethodHandles.lookup())
 				.findVarHandle(Response.class, "hook", ActionHook.class);
+			READ_LOCK = NioEndpoint.NioSocketWrapper.class.getDeclaredField("readLock");
+			READ_LOCK.setAccessible(true);
+			WRITE_LOCK = NioEndpoint.NioSocketWrapper.class.getDeclaredField("writeLock");
+			WRITE_LOCK.setAccessible(true);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			throw new IllegalStateException("terminator does not support this version of Tomcat ("
@@ -114,6 +123,31 @@ final class TomcatInternals {
 		}
 		finally {
 			lock.unlock();
+		}
+	}
+
+	/**
+	 * Wakes the threads blocked reading or writing on a connection that was just closed.
+	 * Tomcat's blocking reads and writes wait on the socket wrapper's {@code readLock} and
+	 * {@code writeLock} (private) until the poller signals them or their timeout passes
+	 * (the connection timeout, 20 s or more); closing the socket signals neither. Woken,
+	 * they find the socket closed and fail at once, and their threads are given back.
+	 */
+	static void wakeBlockedIo(SocketWrapperBase<?> wrapper) {
+		if (wrapper instanceof NioEndpoint.NioSocketWrapper) {
+			try {
+				notifyAll(READ_LOCK.get(wrapper));
+				notifyAll(WRITE_LOCK.get(wrapper));
+			}
+			catch (IllegalAccessException ex) {
+				throw new IllegalStateException("Cannot wake the threads blocked on " + wrapper, ex);
+			}
+		}
+	}
+
+	private static void notifyAll(Object lock) {
+		synchronized (lock) {
+			lock.notifyAll();
 		}
 	}
 

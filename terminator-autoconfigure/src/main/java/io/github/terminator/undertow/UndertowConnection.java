@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.terminator.core.ConnectionControl;
 import io.github.terminator.core.ConnectionState;
 import io.github.terminator.core.TrackedConnection;
+import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpServerConnection;
@@ -99,10 +100,28 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 		}
 		else {
 			this.tracked.onLastResponseCompleted();
+			discardPipelinedRequests();
 			// Undertow now shuts the output down and waits, up to 10 s, for the client to
 			// close; the connection is done as soon as its last bytes have left.
 			next.proceed();
 			onIoThread(this::closedOnceFlushed);
+		}
+	}
+
+	/**
+	 * Drops the requests pipelined behind the last response of a closing connection,
+	 * which Undertow would drop anyway. Undertow buffers the responses of pipelined
+	 * requests; if it ends the exchange while pipelined bytes are waiting, it restores the
+	 * connection's plain output before the buffer is flushed, and the last response is
+	 * lost (a request that was persistent when parsed and closes the connection when
+	 * answered, as terminator makes it while terminating). Without those bytes it flushes
+	 * the response first.
+	 */
+	private void discardPipelinedRequests() {
+		PooledByteBuffer pipelined = this.connection.getExtraBytes();
+		if (pipelined != null) {
+			this.connection.setExtraBytes(null);
+			pipelined.close();
 		}
 	}
 

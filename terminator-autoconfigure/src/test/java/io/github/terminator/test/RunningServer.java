@@ -119,6 +119,11 @@ public final class RunningServer implements AutoCloseable {
 		return this.application.received;
 	}
 
+	/** Handlers of {@code /large} still writing their response. */
+	public int handlersWriting() {
+		return this.application.writing.get();
+	}
+
 	/** Lets every request waiting in {@code /blocked} return. */
 	public void releaseBlocked() {
 		this.application.release.countDown();

@@ -42,6 +42,9 @@ public class TestApplication {
 	/** Requests that reached a handler, per application instance. */
 	final AtomicInteger hits = new AtomicInteger();
 
+	/** Handlers of {@code /large} still writing. */
+	final AtomicInteger writing = new AtomicInteger();
+
 	/** Released by tests to let {@code /blocked} return. */
 	final CountDownLatch release = new CountDownLatch(1);
 
@@ -112,9 +115,15 @@ public class TestApplication {
 		this.hits.incrementAndGet();
 		byte[] megabyte = new byte[1024 * 1024];
 		response.setContentLengthLong((long) megabytes * megabyte.length);
-		OutputStream out = response.getOutputStream();
-		for (int i = 0; i < megabytes; i++) {
-			out.write(megabyte);
+		this.writing.incrementAndGet();
+		try {
+			OutputStream out = response.getOutputStream();
+			for (int i = 0; i < megabytes; i++) {
+				out.write(megabyte);
+			}
+		}
+		finally {
+			this.writing.decrementAndGet();
 		}
 	}
 

@@ -6,10 +6,13 @@ import org.apache.coyote.ActionHook;
 import org.apache.coyote.Response;
 import org.apache.coyote.http11.Http11NioProtocol;
 import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketBufferHandler;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
  * Fails loudly when a Tomcat upgrade moves one of the non-public members terminator
@@ -37,6 +40,13 @@ class TomcatInternalsTests {
 			assertThat(existing).containsEntry("marker", "value");
 			return existing;
 		});
+	}
+
+	@Test
+	void wakesTheThreadsWaitingOnTheIoLocksOfAConnection() {
+		NioEndpoint.NioSocketWrapper wrapper = new NioEndpoint.NioSocketWrapper(
+				new NioChannel(new SocketBufferHandler(16, 16, false)), new NioEndpoint());
+		assertThatNoException().isThrownBy(() -> TomcatInternals.wakeBlockedIo(wrapper));
 	}
 
 	@Test
