@@ -2,16 +2,9 @@ package io.github.terminator.conformance;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.ConnectionState;
 import io.github.terminator.core.ServerAdapter;
-import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RunningServer;
@@ -85,61 +78,9 @@ class TrackingConformanceTests {
 		}
 	}
 
-	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
-	void whenTenThousandRequestsChurnConnectionsThenNoConnectionIsLeftTracked(ServerSetup setup) throws Exception {
-		try (RunningServer server = RunningServer.start(setup)) {
-			ExecutorService clients = Executors.newFixedThreadPool(4);
-			try {
-				List<Future<Integer>> served = new ArrayList<>();
-				for (int client = 0; client < 4; client++) {
-					served.add(clients.submit(() -> churn(server, 2_500)));
-				}
-				int total = 0;
-				for (Future<Integer> count : served) {
-					total += count.get(2, TimeUnit.MINUTES);
-				}
-				assertThat(total).isEqualTo(10_000);
-			}
-			finally {
-				clients.shutdownNow();
-			}
-			await().atMost(Duration.ofSeconds(10)).until(() -> server.registry().isEmpty());
-			assertThat(server.hits()).isEqualTo(10_000);
-			assertThat(server.terminator().terminate().code()).isEqualTo(TerminationCode.TERMINATED);
-		}
-	}
-
 	private static TrackedConnection awaitOneConnection(RunningServer server) {
 		await().atMost(WAIT).until(() -> server.registry().size() == 1);
 		return server.registry().connections().get(0);
-	}
-
-	/**
-	 * Sends requests over connections that each serve one to five of them, the last one
-	 * closing it from either side.
-	 */
-	private static int churn(RunningServer server, int requests) throws Exception {
-		int sent = 0;
-		int connection = 0;
-		while (sent < requests) {
-			int perConnection = Math.min(1 + (connection % 5), requests - sent);
-			boolean clientCloses = (connection % 2 == 0);
-			try (RawConnection client = server.connect()) {
-				for (int i = 1; i <= perConnection; i++) {
-					if (i == perConnection && !clientCloses) {
-						client.send("GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-					}
-					else {
-						client.get("/fast");
-					}
-					assertThat(client.readResponse(Duration.ofSeconds(10)).status()).isEqualTo(200);
-					sent++;
-				}
-			}
-			connection++;
-		}
-		return sent;
 	}
 
 }

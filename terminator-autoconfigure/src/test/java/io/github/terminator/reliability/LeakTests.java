@@ -1,0 +1,151 @@
+package io.github.terminator.reliability;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RawConnection.Close;
+import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Nothing stays behind: not a connection after many requests over churned connections,
+ * not a thread nor a registry after many application contexts in one JVM.
+ */
+class LeakTests {
+
+	private static final int CLIENTS = 8;
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	void whenHundredThousandRequestsChurnConnectionsThenNoConnectionIsLeftTracked(ServerSetup setup)
+			throws Exception {
+		int requests = Stress.rounds(100_000);
+		try (RunningServer server = RunningServer.start(setup)) {
+			ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+			try {
+				List<Future<Integer>> served = new ArrayList<>();
+				for (int client = 0; client < CLIENTS; client++) {
+					served.add(clients.submit(() -> churn(server, requests / CLIENTS)));
+				}
+				int total = 0;
+				for (Future<Integer> count : served) {
+					total += count.get(5, TimeUnit.MINUTES);
+				}
+				assertThat(total).isEqualTo(requests);
+			}
+			finally {
+				clients.shutdownNow();
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> server.registry().isEmpty());
+			assertThat(server.hits()).isEqualTo(requests);
+			assertThat(server.registry().requestsInFlight()).isZero();
+			assertThat(server.terminator().terminate().code()).isEqualTo(TerminationCode.TERMINATED);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	void whenApplicationIsStartedAndClosedFiftyTimesThenNoThreadNorTrackedStateIsLeft(ServerSetup setup)
+			throws Exception {
+		// One start first, for the threads a JVM starts once (common pool, cleaners...).
+		runOnce(setup);
+		Set<String> threadsBefore = liveThreads();
+		List<WeakReference<Object>> terminators = new ArrayList<>();
+		int times = Stress.rounds(50);
+		for (int i = 0; i < times; i++) {
+			terminators.addAll(runOnce(setup));
+		}
+		await().atMost(Duration.ofSeconds(10)).pollInSameThread().untilAsserted(() -> {
+			Set<String> left = liveThreads();
+			left.removeAll(threadsBefore);
+			assertThat(left).as("threads left behind").isEmpty();
+		});
+		// Spring Boot's logging keeps the environment, and with it the server, of the last
+		// application it initialised until the next one starts: one more, without terminator.
+		RunningServer.start(setup, "terminator.enabled=false").close();
+		// Spring's caches hold on to classes and beans through soft references; the test run
+		// clears those at every collection (-XX:SoftRefLRUPolicyMSPerMB=0), so that what is
+		// left is held for good.
+		await().atMost(Duration.ofSeconds(10)).pollInSameThread().untilAsserted(() -> {
+			System.gc();
+			assertThat(terminators.stream().filter((reference) -> reference.get() != null).count())
+				.as("terminators and registries still reachable").isZero();
+		});
+	}
+
+	/**
+	 * Starts the application, serves a request on a connection it keeps alive, and closes
+	 * the application.
+	 * @return weak references to the application's terminator and its registry
+	 */
+	private static List<WeakReference<Object>> runOnce(ServerSetup setup) throws Exception {
+		Terminator terminator;
+		RunningServer server = RunningServer.start(setup);
+		try (RawConnection client = server.connect()) {
+			assertThat(client.get("/fast").readResponse(Duration.ofSeconds(5)).status()).isEqualTo(200);
+			terminator = server.terminator();
+			server.close();
+			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
+		}
+		assertThat(terminator.lastResult().code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminator.lastResult().connectionsClosedIdle()).isOne();
+		ConnectionRegistry registry = terminator.registry();
+		assertThat(registry.isEmpty()).isTrue();
+		return List.of(new WeakReference<>(terminator), new WeakReference<>(registry));
+	}
+
+	/** Live threads, by name and id: a name alone would hide a second thread of the same name. */
+	private static Set<String> liveThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter(Thread::isAlive)
+			.map((thread) -> thread.getName() + "#" + thread.getId())
+			.collect(Collectors.toSet());
+	}
+
+	/**
+	 * Sends requests over connections that each serve one to five of them, the last one
+	 * closing it from either side.
+	 */
+	private static int churn(RunningServer server, int requests) throws Exception {
+		int sent = 0;
+		int connection = 0;
+		while (sent < requests) {
+			int perConnection = Math.min(1 + (connection % 5), requests - sent);
+			boolean clientCloses = (connection % 2 == 0);
+			try (RawConnection client = server.connect()) {
+				for (int i = 1; i <= perConnection; i++) {
+					if (i == perConnection && !clientCloses) {
+						client.send("GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+					}
+					else {
+						client.get("/fast");
+					}
+					assertThat(client.readResponse(Duration.ofSeconds(10)).status()).isEqualTo(200);
+					sent++;
+				}
+			}
+			connection++;
+		}
+		return sent;
+	}
+
+}
