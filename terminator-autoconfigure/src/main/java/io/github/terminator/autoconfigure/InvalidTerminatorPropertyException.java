@@ -1,7 +1,5 @@
 package io.github.terminator.autoconfigure;
 
-import java.time.Duration;
-
 /**
  * Thrown at start-up when a {@code terminator.*} property has a value terminator cannot
  * work with.
@@ -12,15 +10,14 @@ public class InvalidTerminatorPropertyException extends RuntimeException {
 
 	private final String property;
 
-	private final transient Duration value;
+	private final String value;
 
 	private final String reason;
 
 	private final String action;
 
-	InvalidTerminatorPropertyException(String property, Duration value, String reason, String action) {
-		super("Invalid value " + TerminatorProperties.format(value) + " for property " + property + ": " + reason
-				+ ". " + action);
+	InvalidTerminatorPropertyException(String property, String value, String reason, String action) {
+		super("Invalid value '" + value + "' for property " + property + ": " + reason + ". " + action);
 		this.property = property;
 		this.value = value;
 		this.reason = reason;
@@ -36,10 +33,10 @@ public class InvalidTerminatorPropertyException extends RuntimeException {
 	}
 
 	/**
-	 * The invalid value.
-	 * @return the value, {@code null} if it was unset
+	 * The invalid value, as a duration is written in properties when it is one.
+	 * @return the value, such as {@code -1s}
 	 */
-	public Duration getValue() {
+	public String getValue() {
 		return this.value;
 	}
 

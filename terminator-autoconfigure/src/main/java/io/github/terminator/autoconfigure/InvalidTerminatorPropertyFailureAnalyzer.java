@@ -11,7 +11,7 @@ class InvalidTerminatorPropertyFailureAnalyzer extends AbstractFailureAnalyzer<I
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidTerminatorPropertyException cause) {
-		String description = "Invalid value '" + TerminatorProperties.format(cause.getValue()) + "' for property '"
+		String description = "Invalid value '" + cause.getValue() + "' for property '"
 				+ cause.getProperty() + "': " + cause.getReason() + ".";
 		return new FailureAnalysis(description, cause.getAction(), cause);
 	}

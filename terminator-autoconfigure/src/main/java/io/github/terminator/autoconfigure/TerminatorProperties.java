@@ -80,7 +80,7 @@ public class TerminatorProperties {
 		requireNotNegative("terminator.max-wait", this.maxWait, "30s");
 		Duration minimum = this.drainDelay.plus(this.gracefulTimeout);
 		if (this.maxWait.compareTo(minimum) < 0) {
-			throw new InvalidTerminatorPropertyException("terminator.max-wait", this.maxWait,
+			throw new InvalidTerminatorPropertyException("terminator.max-wait", format(this.maxWait),
 					"it must be at least terminator.drain-delay (" + format(this.drainDelay)
 							+ ") plus terminator.graceful-timeout (" + format(this.gracefulTimeout) + "), that is "
 							+ format(minimum),
@@ -92,11 +92,11 @@ public class TerminatorProperties {
 
 	private static void requireNotNegative(String property, Duration value, String defaultValue) {
 		if (value == null) {
-			throw new InvalidTerminatorPropertyException(property, null, "it must be set",
+			throw new InvalidTerminatorPropertyException(property, "null", "it must be set",
 					"Set " + property + " to a duration such as " + defaultValue + " (the default), or remove it.");
 		}
 		if (value.isNegative()) {
-			throw new InvalidTerminatorPropertyException(property, value, "it must not be negative",
+			throw new InvalidTerminatorPropertyException(property, format(value), "it must not be negative",
 					"Set " + property + " to 0s or more, for example " + defaultValue + " (the default).");
 		}
 	}

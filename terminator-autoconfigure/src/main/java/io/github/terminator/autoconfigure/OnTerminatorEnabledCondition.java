@@ -1,0 +1,48 @@
+package io.github.terminator.autoconfigure;
+
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * Matches unless {@code terminator.enabled} is {@code false}, and checks every
+ * {@code terminator.*} property while deciding: a value that does not parse, an empty one,
+ * or one that makes no sense stops the application here, before its web server is created
+ * (a server created and never started does not always close cleanly), rather than turning
+ * terminator off or falling back to a default without a word.
+ */
+class OnTerminatorEnabledCondition extends SpringBootCondition {
+
+	private static final String ENABLED = "terminator.enabled";
+
+	@Override
+	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+		Binder binder = Binder.get(context.getEnvironment());
+		rejectEmpty(binder, ENABLED, "true or false", "true");
+		if (!binder.bind(ENABLED, Boolean.class).orElse(true)) {
+			return ConditionOutcome.noMatch(ENABLED + " is false");
+		}
+		rejectEmpty(binder, "terminator.drain-delay", "a duration such as 30s", "0s");
+		rejectEmpty(binder, "terminator.graceful-timeout", "a duration such as 10s", "10s");
+		rejectEmpty(binder, "terminator.max-wait", "a duration such as 30s", "30s");
+		binder.bind("terminator", TerminatorProperties.class).orElseGet(TerminatorProperties::new).toSettings();
+		return ConditionOutcome.match(ENABLED + " is true or unset, and every terminator.* property is valid");
+	}
+
+	/**
+	 * An empty value is most often a placeholder that resolved to nothing, as
+	 * {@code ${DRAIN_DELAY:}}; Spring Boot's binder would skip it and keep the default.
+	 */
+	private static void rejectEmpty(Binder binder, String property, String expected, String defaultValue) {
+		binder.bind(property, Bindable.of(String.class)).ifBound((value) -> {
+			if (value.isBlank()) {
+				throw new InvalidTerminatorPropertyException(property, value, "it is empty", "Set " + property + " to "
+						+ expected + ", or remove it for the default (" + defaultValue + ").");
+			}
+		});
+	}
+
+}
