@@ -1,6 +1,7 @@
 package io.github.terminator.reliability;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,9 @@ final class Tally {
 	 * kernel's accept queue before the server read anything.
 	 */
 	final AtomicInteger refused = new AtomicInteger();
+
+	/** What the clients threw for the requests closed before their response, by root cause. */
+	final Map<String, Integer> errors = new ConcurrentHashMap<>();
 
 	/** Everything a client must never see: an error status, a broken response, a refusal while serving. */
 	final List<String> failures = new CopyOnWriteArrayList<>();
