@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Drain latency at scale, and distance from the limit: how fast a SIGTERM turns
+# into closed connections and an exited process, with terminator and with Spring
+# Boot's built-in graceful shutdown (terminator.enabled=false,
+# server.shutdown=graceful), on the same application, on Tomcat and on Undertow.
+#
+#   benchmarks/drain-latency.sh [tomcat|undertow|both]     (default both)
+#
+# Scenarios (each a fresh JVM of the sample application, SIGTERM sent by the
+# client, DrainClient.java, which then times what its connections see):
+#   idle N       N keep-alive connections, idle for 200 ms (past the quiet
+#                window): time until the last of them sees its FIN, and until
+#                the process has exited. N = 100, 1,000, 10,000.
+#   in-flight R  10 requests in flight with R = 500 ms of their handling left:
+#                the same times minus R, i.e. what a termination adds to the
+#                longest request.
+# Every scenario runs ROUNDS times, terminator and Spring Boot alternating, and
+# the table shows min/median/max in milliseconds.
+#
+# Needs java 17; builds the sample application for each server if its jar is
+# missing; raises the open-files limit for 10,000 connections (ulimit -n).
+#
+# Settings, from the environment:
+#   ROUNDS     rounds per scenario (default 7)
+#   SIZES      idle connection counts (default "100 1000 10000")
+#   PORT       the application's port (default 19180)
+#   JAVA_OPTS  options of the application JVMs
+
+set -euo pipefail
+
+SERVERS="${1:-both}"
+case "$SERVERS" in
+  tomcat|undertow) ;;
+  both) SERVERS="tomcat undertow" ;;
+  *) echo "usage: $0 [tomcat|undertow|both]" >&2; exit 2 ;;
+esac
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ROUNDS="${ROUNDS:-7}"
+SIZES="${SIZES:-100 1000 10000}"
+PORT="${PORT:-19180}"
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+CLIENT="$WORK/DrainClient"
+javac -d "$CLIENT" "$ROOT/benchmarks/DrainClient.java"
+
+# run_once SERVER VARIANT SCENARIO...: prints "fin_ms exit_ms resets unanswered left"
+run_once() {
+  local server="$1" variant="$2"
+  shift 2
+  local args=(--server.tomcat.max-connections=20000 --server.tomcat.accept-count=20000)
+  if [[ "$variant" == boot ]]; then
+    args+=(--terminator.enabled=false --server.shutdown=graceful)
+  fi
+  start_app "$server-$variant" "$(sample_jar "$server")" "$PORT" "${args[@]}"
+  java -cp "$CLIENT" DrainClient "${PIDS[$server-$variant]}" "$PORT" "$@"
+  wait "${PIDS[$server-$variant]}" 2>/dev/null || true
+  unset "PIDS[$server-$variant]"
+}
+
+printf '%-9s %-22s %-22s %-22s %-22s %-22s %s\n' server scenario "terminator: FIN ms" "terminator: exit ms" \
+  "Boot: FIN ms" "Boot: exit ms" "resets/unanswered (terminator, Boot)"
+for server in $SERVERS; do
+  scenarios=()
+  for size in $SIZES; do
+    scenarios+=("idle $size")
+  done
+  scenarios+=("inflight 10 1000 500")
+  for scenario in "${scenarios[@]}"; do
+    : >"$WORK/terminator.rounds"
+    : >"$WORK/boot.rounds"
+    for round in $(seq 1 "$ROUNDS"); do
+      order="terminator boot"
+      if ((round % 2 == 0)); then
+        order="boot terminator"
+      fi
+      for variant in $order; do
+        # shellcheck disable=SC2086
+        result="$(run_once "$server" "$variant" $scenario)"
+        log "$server, $scenario, $variant, round $round: $result (FIN ms, exit ms, resets, unanswered, left open)"
+        echo "$result" >>"$WORK/$variant.rounds"
+      done
+    done
+    label="$scenario"
+    [[ "$scenario" == inflight* ]] && label="in-flight, R=500ms (-R)"
+    printf '%-9s %-22s %-22s %-22s %-22s %-22s %s\n' "$server" "$label" \
+      "$(awk '{ print $1 }' "$WORK/terminator.rounds" | spread %.0f)" \
+      "$(awk '{ print $2 }' "$WORK/terminator.rounds" | spread %.0f)" \
+      "$(awk '{ print $1 }' "$WORK/boot.rounds" | spread %.0f)" \
+      "$(awk '{ print $2 }' "$WORK/boot.rounds" | spread %.0f)" \
+      "$(awk '{ r += $3; u += $4 } END { print r "/" u }' "$WORK/terminator.rounds"), $(awk '{ r += $3; u += $4 } END { print r "/" u }' "$WORK/boot.rounds")"
+  done
+done

@@ -1,0 +1,84 @@
+# Shared by the benchmark scripts: sourced, not run. Every application it starts
+# listens on 127.0.0.1 only and is stopped when the script exits.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAVA_OPTS="${JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/terminator-benchmark.XXXXXX")"
+declare -A PIDS=()
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+    fi
+  done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# Installs a command from Debian's package of the same name if it is missing.
+require_package() {
+  if command -v "$1" >/dev/null; then
+    return
+  fi
+  log "installing $1 from Debian's packages"
+  local sudo=""
+  if [[ "$(id -u)" != 0 ]]; then
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
+}
+
+# The sample application's jar for one server (tomcat or undertow), built once.
+sample_jar() {
+  local server="$1" cache="$ROOT/benchmarks/target/sample-app-$1.jar"
+  if [[ ! -f "$cache" ]]; then
+    log "building the sample application on $server"
+    (cd "$ROOT" && ./mvnw -q -pl sample-app -am package -DskipTests -P"$server") >&2
+    mkdir -p "$(dirname "$cache")"
+    cp "$ROOT/sample-app/target/terminator-sample-app-0.1.0-SNAPSHOT.jar" "$cache"
+  fi
+  echo "$cache"
+}
+
+# start_app NAME JAR PORT [ARG...]: starts the application and waits until it answers.
+start_app() {
+  local name="$1" jar="$2" port="$3"
+  shift 3
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -jar "$jar" --server.port="$port" --server.address=127.0.0.1 \
+    --logging.level.root=WARN --logging.level.io.github.terminator=INFO --spring.main.banner-mode=off "$@" \
+    >"$WORK/$name.log" 2>&1 &
+  PIDS[$name]=$!
+  local deadline=$((SECONDS + 120))
+  until curl -fsS "http://127.0.0.1:$port/fast" >/dev/null 2>&1; do
+    if ((SECONDS > deadline)) || ! kill -0 "${PIDS[$name]}" 2>/dev/null; then
+      echo "$name did not start; its log: $WORK/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+stop_app() {
+  local name="$1"
+  kill "${PIDS[$name]}" 2>/dev/null || true
+  wait "${PIDS[$name]}" 2>/dev/null || true
+  unset "PIDS[$name]"
+}
+
+# min/median/max of the numbers on standard input, with the given printf format
+spread() {
+  sort -g | awk -v f="${1:-%.3f}" '{ v[NR] = $1 } END {
+    if (NR == 0) { print "-"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf f "/" f "/" f "\n", v[1], m, v[NR] }'
+}
+
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m }'
+}
