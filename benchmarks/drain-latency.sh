@@ -15,7 +15,9 @@
 #                the same times minus R, i.e. what a termination adds to the
 #                longest request.
 # Every scenario runs ROUNDS times, terminator and Spring Boot alternating, and
-# the table shows min/median/max in milliseconds.
+# the table shows min/median/max in milliseconds. The idle scenarios also run on
+# a bare NIO server (BaselineServer.java) that closes every connection at once on
+# SIGTERM: the floor of the machine.
 #
 # Needs java 17; builds the sample application for each server if its jar is
 # missing; raises the open-files limit for 10,000 connections (ulimit -n).
@@ -24,6 +26,7 @@
 #   ROUNDS     rounds per scenario (default 7)
 #   SIZES      idle connection counts (default "100 1000 10000")
 #   PORT       the application's port (default 19180)
+#   VARIANTS   which to run (default "terminator boot floor")
 #   JAVA_OPTS  options of the application JVMs
 
 set -euo pipefail
@@ -39,15 +42,29 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROUNDS="${ROUNDS:-7}"
 SIZES="${SIZES:-100 1000 10000}"
 PORT="${PORT:-19180}"
+VARIANTS="${VARIANTS:-terminator boot floor}"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 CLIENT="$WORK/DrainClient"
-javac -d "$CLIENT" "$ROOT/benchmarks/DrainClient.java"
+javac -d "$CLIENT" "$ROOT/benchmarks/DrainClient.java" "$ROOT/benchmarks/BaselineServer.java"
 
 # run_once SERVER VARIANT SCENARIO...: prints "fin_ms exit_ms resets unanswered left"
 run_once() {
   local server="$1" variant="$2"
   shift 2
+  if [[ "$variant" == floor ]]; then
+    java -cp "$CLIENT" BaselineServer "$PORT" &
+    PIDS[floor]=$!
+    local deadline=$((SECONDS + 30))
+    until curl -fsS "http://127.0.0.1:$PORT/" >/dev/null 2>&1; do
+      ((SECONDS < deadline)) || { echo "the baseline server did not start" >&2; exit 1; }
+      sleep 0.1
+    done
+    java -cp "$CLIENT" DrainClient "${PIDS[floor]}" "$PORT" "$@"
+    wait "${PIDS[floor]}" 2>/dev/null || true
+    unset "PIDS[floor]"
+    return
+  fi
   local args=(--server.tomcat.max-connections=20000 --server.tomcat.accept-count=20000)
   if [[ "$variant" == boot ]]; then
     args+=(--terminator.enabled=false --server.shutdown=graceful)
@@ -58,8 +75,8 @@ run_once() {
   unset "PIDS[$server-$variant]"
 }
 
-printf '%-9s %-22s %-22s %-22s %-22s %-22s %s\n' server scenario "terminator: FIN ms" "terminator: exit ms" \
-  "Boot: FIN ms" "Boot: exit ms" "resets/unanswered (terminator, Boot)"
+printf '%-9s %-22s %-22s %-22s %-22s %-22s %-22s %s\n' server scenario "terminator: FIN ms" "terminator: exit ms" \
+  "Boot: FIN ms" "Boot: exit ms" "bare NIO: FIN ms" "resets/unanswered (terminator, Boot)"
 for server in $SERVERS; do
   scenarios=()
   for size in $SIZES; do
@@ -69,12 +86,16 @@ for server in $SERVERS; do
   for scenario in "${scenarios[@]}"; do
     : >"$WORK/terminator.rounds"
     : >"$WORK/boot.rounds"
+    : >"$WORK/floor.rounds"
     for round in $(seq 1 "$ROUNDS"); do
-      order="terminator boot"
+      order="$VARIANTS"
       if ((round % 2 == 0)); then
-        order="boot terminator"
+        order="$(tr ' ' '\n' <<<"$VARIANTS" | tac | tr '\n' ' ')"
       fi
       for variant in $order; do
+        if [[ "$variant" == floor && "$scenario" != idle* ]]; then
+          continue
+        fi
         # shellcheck disable=SC2086
         result="$(run_once "$server" "$variant" $scenario)"
         log "$server, $scenario, $variant, round $round: $result (FIN ms, exit ms, resets, unanswered, left open)"
@@ -83,11 +104,12 @@ for server in $SERVERS; do
     done
     label="$scenario"
     [[ "$scenario" == inflight* ]] && label="in-flight, R=500ms (-R)"
-    printf '%-9s %-22s %-22s %-22s %-22s %-22s %s\n' "$server" "$label" \
+    printf '%-9s %-22s %-22s %-22s %-22s %-22s %-22s %s\n' "$server" "$label" \
       "$(awk '{ print $1 }' "$WORK/terminator.rounds" | spread %.0f)" \
       "$(awk '{ print $2 }' "$WORK/terminator.rounds" | spread %.0f)" \
       "$(awk '{ print $1 }' "$WORK/boot.rounds" | spread %.0f)" \
       "$(awk '{ print $2 }' "$WORK/boot.rounds" | spread %.0f)" \
+      "$(awk '{ print $1 }' "$WORK/floor.rounds" | spread %.0f)" \
       "$(awk '{ r += $3; u += $4 } END { print r "/" u }' "$WORK/terminator.rounds"), $(awk '{ r += $3; u += $4 } END { print r "/" u }' "$WORK/boot.rounds")"
   done
 done
