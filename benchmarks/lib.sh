@@ -6,6 +6,15 @@ JAVA_OPTS="${JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/terminator-benchmark.XXXXXX")"
 declare -A PIDS=()
 
+# servers tomcat|undertow|both: the servers a script's argument names, or its usage.
+servers() {
+  case "$1" in
+    tomcat|undertow) echo "$1" ;;
+    both) echo "tomcat undertow" ;;
+    *) echo "usage: $0 [tomcat|undertow|both]" >&2; exit 2 ;;
+  esac
+}
+
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 cleanup() {

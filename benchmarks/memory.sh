@@ -19,14 +19,8 @@
 
 set -euo pipefail
 
-SERVERS="${1:-both}"
-case "$SERVERS" in
-  tomcat|undertow) ;;
-  both) SERVERS="tomcat undertow" ;;
-  *) echo "usage: $0 [tomcat|undertow|both]" >&2; exit 2 ;;
-esac
-
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SERVERS="$(servers "${1:-both}")"
 ROUNDS="${ROUNDS:-7}"
 CONNECTIONS="${CONNECTIONS:-10000}"
 PORT="${PORT:-19280}"
