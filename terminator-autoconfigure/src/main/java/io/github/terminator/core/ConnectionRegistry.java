@@ -49,6 +49,8 @@ public final class ConnectionRegistry {
 	public TrackedConnection open(ConnectionControl control) {
 		TrackedConnection connection = new TrackedConnection(this.ids.incrementAndGet(), this, control);
 		this.connections.add(connection);
+		// A connection accepted while the listener was closing: the drain has one more to close.
+		changed();
 		return connection;
 	}
 
@@ -151,7 +153,6 @@ public final class ConnectionRegistry {
 		if (this.closingConnections) {
 			this.requestsCompletedWhileClosing.increment();
 		}
-		changed();
 	}
 
 	void remove(TrackedConnection connection, TrackedConnection.Ending ending) {
@@ -165,13 +166,18 @@ public final class ConnectionRegistry {
 					}
 				}
 			}
-			changed();
+			// Only the last one matters to a drain: waking it for each of 10,000 closes would
+			// cost more than the closes.
+			if (this.connections.isEmpty()) {
+				changed();
+			}
 		}
 	}
 
 	/**
-	 * Wakes up a drain waiting for the registry to change. Only a termination watches,
-	 * so serving pays a volatile read and nothing more.
+	 * Wakes up a drain waiting for the registry to change: a connection opened or became
+	 * idle again, so there may be one more to close, or the last one is gone. Only a
+	 * termination watches, so serving pays a volatile read and nothing more.
 	 */
 	void changed() {
 		if (this.watched) {
@@ -183,7 +189,7 @@ public final class ConnectionRegistry {
 	}
 
 	/**
-	 * Starts notifying {@link #awaitChange} callers of every change.
+	 * Starts notifying {@link #awaitChange} callers of the changes a drain acts on.
 	 */
 	void watch() {
 		this.watched = true;

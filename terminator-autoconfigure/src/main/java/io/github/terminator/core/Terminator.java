@@ -257,7 +257,8 @@ public final class Terminator {
 
 		/**
 		 * Closes each NEW or IDLE connection once it has been quiet for the
-		 * {@link #QUIET_WINDOW}, waking up on every change of the registry, until
+		 * {@link #QUIET_WINDOW}, waking up when a connection opens or turns idle, when the
+		 * last one is gone, and when a quiet window or a retry is due, until
 		 * {@code endNanos} or, with {@code stopWhenEmpty}, until no connection is left.
 		 * @return whether the registry is empty
 		 */

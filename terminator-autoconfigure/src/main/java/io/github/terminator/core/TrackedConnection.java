@@ -192,6 +192,7 @@ public final class TrackedConnection {
 		this.quietSinceNanos = System.nanoTime();
 		this.state = ConnectionState.IDLE;
 		this.registry.requestCompleted();
+		this.registry.changed();
 	}
 
 	/**

@@ -184,6 +184,45 @@ class ConnectionRegistryTests {
 	}
 
 	@Test
+	void whenAConnectionOpensThenAwaitChangeReturnsAtOnce() throws InterruptedException {
+		this.registry.watch();
+		long token = this.registry.changeToken();
+		FakeConnection.open(this.registry);
+		assertAwaitChangeReturnsAtOnce(token);
+	}
+
+	@Test
+	void whenAConnectionTurnsIdleThenAwaitChangeReturnsAtOnce() throws InterruptedException {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/");
+		this.registry.watch();
+		long token = this.registry.changeToken();
+		connection.completeRequest();
+		assertAwaitChangeReturnsAtOnce(token);
+	}
+
+	@Test
+	void whenAConnectionClosesButOthersRemainThenAwaitChangeKeepsWaiting() throws InterruptedException {
+		FakeConnection first = FakeConnection.openIdle(this.registry);
+		FakeConnection second = FakeConnection.openActive(this.registry, "GET", "/");
+		FakeConnection.openIdle(this.registry);
+		this.registry.watch();
+		long token = this.registry.changeToken();
+		first.close();
+		second.close();
+		long start = System.nanoTime();
+		this.registry.awaitChange(token, TimeUnit.MILLISECONDS.toNanos(100));
+		// Nothing a drain could act on: it is not woken up for it.
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(100);
+		assertThat(this.registry.size()).isOne();
+	}
+
+	private void assertAwaitChangeReturnsAtOnce(long token) throws InterruptedException {
+		long start = System.nanoTime();
+		this.registry.awaitChange(token, TimeUnit.SECONDS.toNanos(5));
+		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(50);
+	}
+
+	@Test
 	void whenNothingChangesThenAwaitChangeReturnsAtTimeout() throws InterruptedException {
 		this.registry.watch();
 		long start = System.nanoTime();
