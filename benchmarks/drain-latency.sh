@@ -16,8 +16,11 @@
 #                longest request.
 # Every scenario runs ROUNDS times, terminator and Spring Boot alternating, and
 # the table shows min/median/max in milliseconds. The idle scenarios also run on
-# a bare NIO server (BaselineServer.java) that closes every connection at once on
-# SIGTERM: the floor of the machine.
+# a bare NIO server (BaselineServer.java) that simply exits on SIGTERM, leaving
+# the kernel to close every socket: the floor of a JVM on this machine, its
+# client included. The client warms its own code up before it measures, and
+# notes the exit by polling /proc (ProcessHandle.onExit polls a process that is
+# not its child with a back-off of hundreds of ms).
 #
 # Needs java 17; builds the sample application for each server if its jar is
 # missing; raises the open-files limit for 10,000 connections (ulimit -n).

@@ -42,7 +42,8 @@ case "$MODE" in
   *) echo "usage: $0 [enabled|disabled|both]" >&2; exit 2 ;;
 esac
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DRAIN_DELAY="${DRAIN_DELAY:-3s}"
 CHECK_INTER="${CHECK_INTER:-500ms}"
 CHECK_FALL="${CHECK_FALL:-2}"
@@ -51,19 +52,19 @@ SLOW_CLIENTS="${SLOW_CLIENTS:-2}"
 THINK_MILLIS="${THINK_MILLIS:-5}"
 SETTLE_SECONDS="${SETTLE_SECONDS:-5}"
 BASE_PORT="${BASE_PORT:-18080}"
-JAR="${JAR:-$ROOT/sample-app/target/terminator-sample-app-0.1.0-SNAPSHOT.jar}"
-JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+JAR="${JAR:-}"
 INSTANCES=3
 FRONT_PORT="$BASE_PORT"
 STATS_PORT=$((BASE_PORT + 9))
 STOP_WAIT_SECONDS=60
 START_WAIT_SECONDS=120
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/terminator-rolling-restart.XXXXXX")"
 declare -a APP_PIDS=()
 HAPROXY_PID=""
 CLIENT_PID=""
 
+# lib.sh's log and cleanup, redefined: this script reports to standard output, in ms,
+# and has its own processes to stop.
 log() { printf '%s %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
 
 cleanup() {
@@ -88,27 +89,6 @@ require_free_ports() {
       exit 2
     fi
   done
-}
-
-install_haproxy() {
-  if command -v haproxy >/dev/null; then
-    return
-  fi
-  log "installing HAProxy from Debian's packages"
-  local sudo=""
-  if [[ "$(id -u)" != 0 ]]; then
-    sudo="sudo"
-  fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq haproxy >/dev/null
-}
-
-build_sample_app() {
-  if [[ -f "$JAR" ]]; then
-    return
-  fi
-  log "building the sample application: $JAR"
-  (cd "$ROOT" && ./mvnw -q -pl sample-app -am package -DskipTests)
 }
 
 start_haproxy() {
@@ -256,8 +236,10 @@ run_scenario() {
 }
 
 require_free_ports
-install_haproxy
-build_sample_app
+require_package haproxy
+if [[ -z "$JAR" ]]; then
+  JAR="$(sample_jar tomcat)"
+fi
 start_haproxy
 log "HAProxy on 127.0.0.1:$FRONT_PORT, stats on 127.0.0.1:$STATS_PORT/stats; logs in $WORK"
 
