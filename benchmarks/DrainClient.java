@@ -22,6 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * java DrainClient.java PID PORT idle N
  *     N connections, each kept alive after one GET /fast, quiet for 200 ms: prints the
  *     time from SIGTERM until the last of them saw its FIN, and until the process exited.
+ * java DrainClient.java PID PORT quiet N
+ *     The same without a request: N connections, quiet for 200 ms (for the floor,
+ *     BaselineServer.java, which serves none).
  * java DrainClient.java PID PORT hold N
  *     N connections, each kept alive after one GET /fast; prints "ready" and holds them
  *     open until its standard input closes (for benchmarks/memory.sh).
@@ -67,12 +70,14 @@ public class DrainClient {
 			System.in.read();
 			return;
 		}
-		if (mode.equals("idle")) {
-			for (Connection connection : connections) {
-				connection.send("GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n");
-			}
-			for (Connection connection : connections) {
-				connection.awaitResponse();
+		if (mode.equals("idle") || mode.equals("quiet")) {
+			if (mode.equals("idle")) {
+				for (Connection connection : connections) {
+					connection.send("GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n");
+				}
+				for (Connection connection : connections) {
+					connection.awaitResponse();
+				}
 			}
 			// Past the quiet window: every connection is idle for the drain.
 			Thread.sleep(200);
@@ -91,7 +96,7 @@ public class DrainClient {
 			remainingNanos = sent + TimeUnit.MILLISECONDS.toNanos(millis) - System.nanoTime();
 		}
 		else {
-			throw new IllegalArgumentException("mode: idle or inflight, not " + mode);
+			throw new IllegalArgumentException("mode: idle, quiet, inflight or hold, not " + mode);
 		}
 		Selector selector = register(connections);
 		ProcessHandle app = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid));

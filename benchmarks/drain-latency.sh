@@ -16,9 +16,9 @@
 #                longest request.
 # Every scenario runs ROUNDS times, terminator and Spring Boot alternating, and
 # the table shows min/median/max in milliseconds. The idle scenarios also run on
-# a bare NIO server (BaselineServer.java) that simply exits on SIGTERM, leaving
-# the kernel to close every socket: the floor of a JVM on this machine, its
-# client included. The client warms its own code up before it measures, and
+# a bare server (BaselineServer.java) that only accepts, and on SIGTERM closes
+# every socket in a tight loop: the floor of a JVM on this machine, its client
+# included. The client warms its own code up before it measures, and
 # notes the exit by polling /proc (ProcessHandle.onExit polls a process that is
 # not its child with a back-off of hundreds of ms).
 #
@@ -53,11 +53,12 @@ run_once() {
     java -cp "$CLIENT" BaselineServer "$PORT" &
     PIDS[floor]=$!
     local deadline=$((SECONDS + 30))
-    until curl -fsS "http://127.0.0.1:$PORT/" >/dev/null 2>&1; do
+    until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
       ((SECONDS < deadline)) || { echo "the baseline server did not start" >&2; exit 1; }
       sleep 0.1
     done
-    java -cp "$CLIENT" DrainClient "${PIDS[floor]}" "$PORT" "$@"
+    # The same connections, without their request: the floor serves none.
+    java -cp "$CLIENT" DrainClient "${PIDS[floor]}" "$PORT" quiet "${@:2}"
     wait "${PIDS[floor]}" 2>/dev/null || true
     unset "PIDS[floor]"
     return
@@ -73,7 +74,7 @@ run_once() {
 }
 
 printf '%-9s %-22s %-22s %-22s %-22s %-22s %-22s %s\n' server scenario "terminator: FIN ms" "terminator: exit ms" \
-  "Boot: FIN ms" "Boot: exit ms" "bare NIO: FIN ms" "resets/unanswered (terminator, Boot)"
+  "Boot: FIN ms" "Boot: exit ms" "floor: FIN ms" "resets/unanswered (terminator, Boot)"
 for server in $SERVERS; do
   scenarios=()
   for size in $SIZES; do
