@@ -51,8 +51,9 @@ sample_jar() {
   local server="$1" cache="$ROOT/benchmarks/target/sample-app-$1.jar"
   if [[ ! -f "$cache" ]]; then
     log "building the sample application on $server"
-    # Clean: Maven keeps a packaged jar it thinks up to date, whichever server profile built it.
-    (cd "$ROOT" && ./mvnw -q -pl sample-app -am clean package -DskipTests -P"$server") >&2
+    # Maven keeps a packaged jar it thinks up to date, whichever server profile built it.
+    rm -f "$ROOT"/sample-app/target/*.jar "$ROOT"/sample-app/target/*.jar.original
+    (cd "$ROOT" && ./mvnw -q -pl sample-app -am package -DskipTests -P"$server") >&2
     mkdir -p "$(dirname "$cache")"
     cp "$ROOT/sample-app/target/terminator-sample-app-0.1.0-SNAPSHOT.jar" "$cache"
   fi

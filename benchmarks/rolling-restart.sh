@@ -31,7 +31,8 @@
 #   BASE_PORT        HAProxy listens on BASE_PORT, its stats on BASE_PORT+9, the
 #                    instances on BASE_PORT+1..3 and their management servers on
 #                    BASE_PORT+101..103 (default 18080)
-#   JAR              the sample application's jar
+#   JAR              the sample application's jar (default: built on Tomcat into
+#                    benchmarks/target/, as the other benchmarks do)
 #   JAVA_OPTS        options of the instances' JVMs
 
 set -euo pipefail
