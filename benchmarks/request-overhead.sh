@@ -21,7 +21,8 @@
 # Settings, from the environment:
 #   ROUNDS        rounds per server and connection mode (default 7)
 #   DURATION      seconds of one measurement (default 10)
-#   WARMUP        seconds of load on each variant before the rounds (default 15)
+#   WARMUP        seconds of load on each variant before the rounds (default 40:
+#                 Undertow was still compiling after 15 on 2 cores)
 #   CONNECTIONS   concurrent wrk connections (default 16)
 #   THREADS       wrk threads (default 1: the machine has 2 cores, the server needs one)
 #   BASE_PORT     the variants listen on BASE_PORT and BASE_PORT+1 (default 19080)
@@ -33,7 +34,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SERVERS="$(servers "${1:-both}")"
 ROUNDS="${ROUNDS:-7}"
 DURATION="${DURATION:-10}"
-WARMUP="${WARMUP:-15}"
+WARMUP="${WARMUP:-40}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-1}"
 BASE_PORT="${BASE_PORT:-19080}"
