@@ -7,8 +7,9 @@
 #   benchmarks/hot-path.sh [SERVER_CPU_MICROS]
 #
 # SERVER_CPU_MICROS: the server's CPU time per request to compare with, in
-# microseconds (default 20, about what request-overhead.sh measured for a keep-alive
-# request on this machine; pass your own).
+# microseconds (default 46, what request-overhead.sh measured for a keep-alive
+# request on Tomcat, the cheaper server, on the 2-core machine of the README's
+# Performance section; pass your own).
 #
 # Installs the library into the local Maven repository, builds benchmarks/jmh and
 # runs it: 2 forks x 5 iterations of 1 s after 5 of warm-up, per benchmark.
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SERVER_CPU_MICROS="${1:-20}"
+SERVER_CPU_MICROS="${1:-46}"
 
 (cd "$ROOT" && ./mvnw -q -pl terminator-autoconfigure -am install -DskipTests)
 (cd "$ROOT" && ./mvnw -q -f benchmarks/jmh/pom.xml package)
