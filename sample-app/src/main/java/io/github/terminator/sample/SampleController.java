@@ -1,7 +1,14 @@
 package io.github.terminator.sample;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -10,16 +17,24 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 /**
  * Requests to have in flight when the application stops: one that answers at once, one
- * that takes its time, and one that streams its body.
+ * that takes its time, one that streams its body, and an endless stream of server-sent
+ * events.
  */
 @RestController
 public class SampleController {
 
 	private static final Log logger = LogFactory.getLog(SampleController.class);
+
+	private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "sample-events");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	/**
 	 * Answers at once.
@@ -67,6 +82,32 @@ public class SampleController {
 				out.flush();
 			}
 		};
+	}
+
+	/**
+	 * An endless stream of server-sent events, one every {@code intervalMillis}: a
+	 * response that never ends by itself.
+	 * @param intervalMillis how long to wait before each event
+	 * @return the emitter the events are sent to
+	 */
+	@GetMapping(path = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	public SseEmitter events(@RequestParam(defaultValue = "500") long intervalMillis) {
+		// No timeout: the stream ends when its client goes, or the application stops.
+		SseEmitter emitter = new SseEmitter(0L);
+		AtomicLong sent = new AtomicLong();
+		ScheduledFuture<?> ticks = this.ticker.scheduleAtFixedRate(() -> {
+			try {
+				emitter.send("tick " + sent.incrementAndGet());
+			}
+			catch (IOException ex) {
+				// The client went away. A task that throws is not run again, and neither
+				// is one whose emitter has completed (send throws IllegalStateException).
+				throw new UncheckedIOException(ex);
+			}
+		}, 0, intervalMillis, TimeUnit.MILLISECONDS);
+		emitter.onCompletion(() -> ticks.cancel(false));
+		emitter.onError((ex) -> ticks.cancel(false));
+		return emitter;
 	}
 
 }

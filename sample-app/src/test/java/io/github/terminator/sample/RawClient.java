@@ -60,6 +60,19 @@ final class RawClient implements AutoCloseable {
 	 * Reads one response whose body has a {@code Content-Length}.
 	 */
 	Response readResponse(Duration timeout) throws IOException {
+		Response head = readHead(timeout);
+		Map<String, String> headers = head.headers();
+		if (headers.containsKey("transfer-encoding")) {
+			throw new IOException("chunked bodies are not supported: " + headers);
+		}
+		byte[] body = this.in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+		return new Response(head.status(), headers, new String(body, StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Reads the status line and headers of a response, and nothing of its body.
+	 */
+	Response readHead(Duration timeout) throws IOException {
 		this.socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
 		String[] status = readLine().split(" ", 3);
 		Map<String, String> headers = new HashMap<>();
@@ -67,11 +80,7 @@ final class RawClient implements AutoCloseable {
 			String[] header = line.split(":", 2);
 			headers.put(header[0].trim().toLowerCase(Locale.ROOT), header[1].trim());
 		}
-		if (headers.containsKey("transfer-encoding")) {
-			throw new IOException("chunked bodies are not supported: " + headers);
-		}
-		byte[] body = this.in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
-		return new Response(Integer.parseInt(status[1]), headers, new String(body, StandardCharsets.UTF_8));
+		return new Response(Integer.parseInt(status[1]), headers, null);
 	}
 
 	/**

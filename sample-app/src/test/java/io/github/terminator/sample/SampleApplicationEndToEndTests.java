@@ -20,6 +20,8 @@ import io.github.terminator.sample.RawClient.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -43,6 +45,9 @@ class SampleApplicationEndToEndTests {
 
 	private static final int IN_FLIGHT = 3;
 
+	/** The sample's {@code terminator.quiet-period}. */
+	private static final long QUIET_PERIOD_MILLIS = 2500;
+
 	/** How the JVM exits once its shutdown hooks have run on a SIGTERM: 128 + 15. */
 	private static final int SIGTERM_EXIT_VALUE = 143;
 
@@ -54,6 +59,7 @@ class SampleApplicationEndToEndTests {
 		ExecutorService readers = Executors.newFixedThreadPool(IN_FLIGHT);
 		try {
 			RawClient idle = awaitFirstAnswer(process, port);
+			long idleSince = System.nanoTime();
 			clients.add(idle);
 			RawClient preconnected = RawClient.connect(port);
 			clients.add(preconnected);
@@ -70,12 +76,12 @@ class SampleApplicationEndToEndTests {
 			long signalAt = System.nanoTime();
 			process.destroy();
 
-			assertThat(idle.awaitClose(WAIT)).isEqualTo(Close.FIN);
-			long idleClosedAt = System.nanoTime();
 			assertThat(preconnected.awaitClose(WAIT)).isEqualTo(Close.FIN);
 			long preconnectedClosedAt = System.nanoTime();
 			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawClient.connect(port));
 			long refusedAt = System.nanoTime();
+			assertThat(idle.awaitClose(WAIT)).isEqualTo(Close.FIN);
+			long idleClosedAt = System.nanoTime();
 
 			long firstResponseAt = Long.MAX_VALUE;
 			long lastResponseAt = Long.MIN_VALUE;
@@ -89,7 +95,12 @@ class SampleApplicationEndToEndTests {
 				firstResponseAt = Math.min(firstResponseAt, answer.respondedAt());
 				lastResponseAt = Math.max(lastResponseAt, answer.respondedAt());
 			}
-			assertThat(millisBetween(signalAt, idleClosedAt)).isLessThan(1000);
+			// Kept alive: closed once quiet for the quiet period, so that a pooled client
+			// checks it before reusing it. The server's quiet began as it sent the response,
+			// a moment before this client had read it.
+			assertThat(millisBetween(idleSince, idleClosedAt)).isBetween(QUIET_PERIOD_MILLIS - 100,
+					Math.max(QUIET_PERIOD_MILLIS, millisBetween(idleSince, signalAt)) + 1000);
+			assertThat(millisBetween(signalAt, preconnectedClosedAt)).isLessThan(1000);
 			assertThat(millisBetween(preconnectedClosedAt, firstResponseAt)).as("idle closed before responses")
 				.isPositive();
 			assertThat(millisBetween(refusedAt, firstResponseAt)).as("refused while draining").isPositive();
@@ -114,14 +125,46 @@ class SampleApplicationEndToEndTests {
 		}
 	}
 
-	private static Process start(int port) throws IOException {
+	/**
+	 * A request that outlives the graceful timeout is cut then, and nothing waits for it
+	 * afterwards: the process has exited within the max-wait plus 2 s of the SIGTERM, with
+	 * Spring Boot's defaults ({@code server.shutdown=graceful}, 30 s a shutdown phase).
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "/slow?millis=60000", "/events" })
+	void whenARequestOutlivesTheGracefulTimeoutThenTheProcessExitsWithinTheMaxWaitPlusTwoSeconds(String target)
+			throws Exception {
+		int port = freePort();
+		long maxWaitMillis = 3000;
+		Process process = start(port, "--terminator.graceful-timeout=1s", "--terminator.max-wait=" + maxWaitMillis + "ms");
+		try (RawClient client = awaitFirstAnswer(process, port)) {
+			client.get(target);
+			if (target.startsWith("/events")) {
+				assertThat(client.readHead(WAIT).status()).isEqualTo(200);
+			}
+			else {
+				await().atMost(WAIT).until(() -> occurrences(output(), "Slow request started") == 1);
+			}
+			long signalAt = System.nanoTime();
+			process.destroy();
+			assertThat(process.waitFor(maxWaitMillis + 2000, TimeUnit.MILLISECONDS)).as("exited").isTrue();
+			System.out.printf("%s: exit %d ms after SIGTERM%n", target, millisBetween(signalAt, System.nanoTime()));
+			assertThat(process.exitValue()).isEqualTo(SIGTERM_EXIT_VALUE);
+			assertThat(output()).contains("Termination FORCED").contains("1 connection forced");
+		}
+		finally {
+			process.destroyForcibly();
+			process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private static Process start(int port, String... arguments) throws IOException {
 		Files.createDirectories(OUTPUT.getParent());
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-				SampleApplication.class.getName(), "--server.port=" + port)
-			.redirectErrorStream(true)
-			.redirectOutput(OUTPUT.toFile())
-			.start();
+		List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+				SampleApplication.class.getName(), "--server.port=" + port));
+		command.addAll(List.of(arguments));
+		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(OUTPUT.toFile()).start();
 	}
 
 	/**

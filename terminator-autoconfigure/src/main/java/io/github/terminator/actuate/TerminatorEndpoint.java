@@ -106,12 +106,15 @@ public class TerminatorEndpoint {
 	 * @param drainDelay the drain delay
 	 * @param gracefulTimeout the graceful timeout
 	 * @param maxWait the max-wait
+	 * @param quietPeriod how long a kept-alive connection must have been idle before the
+	 * drain closes it
 	 */
-	public record ConfigurationDescriptor(String drainDelay, String gracefulTimeout, String maxWait) {
+	public record ConfigurationDescriptor(String drainDelay, String gracefulTimeout, String maxWait,
+			String quietPeriod) {
 
 		static ConfigurationDescriptor of(TerminatorSettings settings) {
 			return new ConfigurationDescriptor(format(settings.drainDelay()), format(settings.gracefulTimeout()),
-					format(settings.maxWait()));
+					format(settings.maxWait()), format(settings.quietPeriod()));
 		}
 
 	}

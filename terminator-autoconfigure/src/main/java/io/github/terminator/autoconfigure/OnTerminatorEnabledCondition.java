@@ -1,5 +1,7 @@
 package io.github.terminator.autoconfigure;
 
+import io.github.terminator.core.TerminatorSettings;
+
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -28,6 +30,8 @@ class OnTerminatorEnabledCondition extends SpringBootCondition {
 		rejectEmpty(binder, "terminator.drain-delay", "a duration such as 30s", "0s");
 		rejectEmpty(binder, "terminator.graceful-timeout", "a duration such as 10s", "10s");
 		rejectEmpty(binder, "terminator.max-wait", "a duration such as 30s", "30s");
+		String quietPeriod = TerminatorSettings.format(TerminatorSettings.DEFAULT_QUIET_PERIOD);
+		rejectEmpty(binder, "terminator.quiet-period", "a duration such as " + quietPeriod, quietPeriod);
 		binder.bind("terminator", TerminatorProperties.class).orElseGet(TerminatorProperties::new).toSettings();
 		return ConditionOutcome.match(ENABLED + " is true or unset, and every terminator.* property is valid");
 	}

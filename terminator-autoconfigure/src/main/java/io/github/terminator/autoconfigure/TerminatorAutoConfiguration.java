@@ -1,7 +1,5 @@
 package io.github.terminator.autoconfigure;
 
-import java.time.Duration;
-
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.ServerAdapter;
 import io.github.terminator.core.TerminationListener;
@@ -12,10 +10,10 @@ import io.undertow.Undertow;
 
 import org.apache.catalina.Engine;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -26,7 +24,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServer;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
@@ -38,7 +35,6 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
@@ -52,12 +48,6 @@ import org.springframework.core.env.Environment;
 @Conditional(OnTerminatorEnabledCondition.class)
 @EnableConfigurationProperties(TerminatorProperties.class)
 public class TerminatorAutoConfiguration {
-
-	/**
-	 * Margin given to the lifecycle phase on top of the max-wait, for the result to be
-	 * logged and published.
-	 */
-	private static final Duration PHASE_MARGIN = Duration.ofSeconds(1);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -87,24 +77,8 @@ public class TerminatorAutoConfiguration {
 	}
 
 	@Bean
-	static BeanPostProcessor terminatorShutdownPhaseBudget(Environment environment) {
-		return new BeanPostProcessor() {
-
-			@Override
-			public Object postProcessBeforeInitialization(Object bean, String beanName) {
-				if (bean instanceof DefaultLifecycleProcessor processor) {
-					Duration maxWait = Binder.get(environment)
-						.bind("terminator.max-wait", Duration.class)
-						.orElse(new TerminatorProperties().getMaxWait());
-					if (!maxWait.isNegative()) {
-						processor.setTimeoutForShutdownPhase(TerminatorLifecycle.PHASE,
-								maxWait.plus(PHASE_MARGIN).toMillis());
-					}
-				}
-				return bean;
-			}
-
-		};
+	static ShutdownPhaseBudgets terminatorShutdownPhaseBudgets(Environment environment) {
+		return new ShutdownPhaseBudgets(environment);
 	}
 
 	/**
@@ -188,6 +162,12 @@ public class TerminatorAutoConfiguration {
 		public void customize(TomcatServletWebServerFactory factory) {
 			factory.addEngineValves(this.adapter.valve());
 			factory.addContextCustomizers((context) -> {
+				if (context instanceof StandardContext standard) {
+					// Tomcat stops after the termination: a request still in a servlet then
+					// was cut, and waiting for it would only keep the shutdown past its
+					// max-wait.
+					standard.setUnloadDelay(0);
+				}
 				Engine engine = (Engine) context.getParent().getParent();
 				for (Connector connector : engine.getService().findConnectors()) {
 					this.adapter.track(connector);

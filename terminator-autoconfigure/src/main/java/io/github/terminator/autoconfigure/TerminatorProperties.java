@@ -37,6 +37,15 @@ public class TerminatorProperties {
 	 */
 	private Duration maxWait = Duration.ofSeconds(30);
 
+	/**
+	 * How long a kept-alive connection must have been idle before the drain closes it; a
+	 * request that arrives on it before then is served with "Connection: close". Longer
+	 * than the idle time after which the application's pooled clients check a connection
+	 * before reusing it (Apache HttpClient 5: 2s), so that they see the close instead of
+	 * writing a request on a closed connection.
+	 */
+	private Duration quietPeriod = TerminatorSettings.DEFAULT_QUIET_PERIOD;
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -69,15 +78,25 @@ public class TerminatorProperties {
 		this.maxWait = maxWait;
 	}
 
+	public Duration getQuietPeriod() {
+		return this.quietPeriod;
+	}
+
+	public void setQuietPeriod(Duration quietPeriod) {
+		this.quietPeriod = quietPeriod;
+	}
+
 	/**
 	 * The settings of the terminator, once the values are checked.
 	 * @return the settings
 	 * @throws InvalidTerminatorPropertyException naming the first invalid property
 	 */
 	TerminatorSettings toSettings() {
-		requireNotNegative("terminator.drain-delay", this.drainDelay, "0s");
-		requireNotNegative("terminator.graceful-timeout", this.gracefulTimeout, "10s");
-		requireNotNegative("terminator.max-wait", this.maxWait, "30s");
+		requireValid("terminator.drain-delay", this.drainDelay, "0s");
+		requireValid("terminator.graceful-timeout", this.gracefulTimeout, "10s");
+		requireValid("terminator.max-wait", this.maxWait, "30s");
+		requireValid("terminator.quiet-period", this.quietPeriod,
+				format(TerminatorSettings.DEFAULT_QUIET_PERIOD));
 		Duration minimum = this.drainDelay.plus(this.gracefulTimeout);
 		if (this.maxWait.compareTo(minimum) < 0) {
 			throw new InvalidTerminatorPropertyException("terminator.max-wait", format(this.maxWait),
@@ -87,10 +106,10 @@ public class TerminatorProperties {
 					"Set terminator.max-wait to " + format(minimum)
 							+ " or more, or shorten terminator.drain-delay or terminator.graceful-timeout.");
 		}
-		return new TerminatorSettings(this.drainDelay, this.gracefulTimeout, this.maxWait);
+		return new TerminatorSettings(this.drainDelay, this.gracefulTimeout, this.maxWait, this.quietPeriod);
 	}
 
-	private static void requireNotNegative(String property, Duration value, String defaultValue) {
+	private static void requireValid(String property, Duration value, String defaultValue) {
 		if (value == null) {
 			throw new InvalidTerminatorPropertyException(property, "null", "it must be set",
 					"Set " + property + " to a duration such as " + defaultValue + " (the default), or remove it.");
@@ -98,6 +117,12 @@ public class TerminatorProperties {
 		if (value.isNegative()) {
 			throw new InvalidTerminatorPropertyException(property, format(value), "it must not be negative",
 					"Set " + property + " to 0s or more, for example " + defaultValue + " (the default).");
+		}
+		if (value.compareTo(TerminatorSettings.MAX_DURATION) > 0) {
+			throw new InvalidTerminatorPropertyException(property, format(value),
+					"it must not be longer than a day (" + format(TerminatorSettings.MAX_DURATION) + ")",
+					"Set " + property + " to " + format(TerminatorSettings.MAX_DURATION) + " or less, for example "
+							+ defaultValue + " (the default).");
 		}
 	}
 

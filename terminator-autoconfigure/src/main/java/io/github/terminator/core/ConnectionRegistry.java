@@ -36,6 +36,8 @@ public final class ConnectionRegistry {
 
 	private long changeCount;
 
+	private volatile boolean terminating;
+
 	private volatile boolean closingConnections;
 
 	private volatile boolean watched;
@@ -126,8 +128,25 @@ public final class ConnectionRegistry {
 		return this.connections;
 	}
 
+	/**
+	 * Starts counting how connections end and requests complete, for the result.
+	 */
+	void beginTermination() {
+		this.terminating = true;
+	}
+
 	void startClosingConnections() {
+		this.terminating = true;
 		this.closingConnections = true;
+	}
+
+	/**
+	 * Stops closing connections after their response while the termination goes on, so
+	 * that no client is told to reconnect for a moment: the clients told so just before
+	 * are then accepted before the listener closes, rather than reset with it.
+	 */
+	void keepConnectionsAlive() {
+		this.closingConnections = false;
 	}
 
 	long requestsCompletedWhileClosing() {
@@ -150,14 +169,14 @@ public final class ConnectionRegistry {
 	}
 
 	void requestCompleted() {
-		if (this.closingConnections) {
+		if (this.terminating) {
 			this.requestsCompletedWhileClosing.increment();
 		}
 	}
 
 	void remove(TrackedConnection connection, TrackedConnection.Ending ending) {
 		if (this.connections.remove(connection)) {
-			if (this.closingConnections) {
+			if (this.terminating) {
 				switch (ending) {
 					case IDLE -> this.idleClosedWhileClosing.increment();
 					case COMPLETED -> this.completedWhileClosing.increment();

@@ -22,11 +22,21 @@ import java.util.function.Consumer;
 public final class Terminator {
 
 	/**
-	 * How long a connection must have been quiet (since its accept or the end of its last
-	 * response) before the drain closes it: a client that just got a response is likely to
-	 * be sending its next request on it right now.
+	 * How long a connection that has not sent a request yet must have been quiet since its
+	 * accept before the drain closes it: a client that has just connected is writing its
+	 * request right now. A kept-alive connection gets the longer
+	 * {@link TerminatorSettings#quietPeriod() quiet period}, which is about its client's
+	 * pool.
 	 */
-	public static final Duration QUIET_WINDOW = Duration.ofMillis(100);
+	public static final Duration NEW_CONNECTION_QUIET_WINDOW = Duration.ofMillis(100);
+
+	/**
+	 * How long before the end of the drain delay responses stop saying
+	 * {@code Connection: close}: the clients told to reconnect just before have connected
+	 * again by the time the listener closes, and are served, instead of waiting in the
+	 * kernel's accept queue for the listener's close to reset them.
+	 */
+	static final Duration RECONNECT_SETTLE = Duration.ofMillis(100);
 
 	/**
 	 * How soon the drain looks again at a quiet connection that the server found busy.
@@ -215,30 +225,34 @@ public final class Terminator {
 				ConnectionRegistry registry = Terminator.this.registry;
 				TerminatorSettings settings = Terminator.this.settings;
 				registry.watch();
+				registry.beginTermination();
 				if (!settings.drainDelay().isZero()) {
-					enter(TerminationPhase.DELAYING);
-					registry.startClosingConnections();
-					long delayEnd = Math.min(this.startNanos + settings.drainDelay().toNanos(), this.deadlineNanos);
-					closeQuietConnectionsUntil(delayEnd, false);
+					delay(registry, settings);
 				}
 				this.drainStartNanos = System.nanoTime();
 				this.delayNanos = settings.drainDelay().isZero() ? 0 : this.drainStartNanos - this.startNanos;
 				enter(TerminationPhase.DRAINING);
-				registry.startClosingConnections();
 				try {
 					Terminator.this.server.stopAccepting();
 				}
 				catch (Exception ex) {
 					serverFailed(ex);
 				}
+				// Only now that a new connection is refused may clients be told to open one.
+				registry.startClosingConnections();
 				// Forced connections must be closed before the max-wait gives up on them:
 				// when the two coincide, force a moment earlier.
 				long gracefulEnd = Math.min(this.drainStartNanos + settings.gracefulTimeout().toNanos(),
 						this.deadlineNanos - FORCE_RESERVE_NANOS);
 				boolean drained = closeQuietConnectionsUntil(gracefulEnd, true);
 				if (!drained) {
-					enter(TerminationPhase.FORCING);
-					forceAll();
+					// A quiet period longer than what is left of the graceful timeout: those
+					// connections are closed as idle, not cut.
+					closeIdleConnections();
+					if (anyToForce()) {
+						enter(TerminationPhase.FORCING);
+						forceAll();
+					}
 					drained = awaitEmpty();
 				}
 				TerminationCode code = (this.serverError != null) ? TerminationCode.SERVER_ERROR
@@ -256,8 +270,23 @@ public final class Terminator {
 		}
 
 		/**
-		 * Closes each NEW or IDLE connection once it has been quiet for the
-		 * {@link #QUIET_WINDOW}, waking up when a connection opens or turns idle, when the
+		 * Keeps serving with the listener open, every response closing its connection,
+		 * but for the {@link #RECONNECT_SETTLE} at the end.
+		 */
+		private void delay(ConnectionRegistry registry, TerminatorSettings settings) throws InterruptedException {
+			enter(TerminationPhase.DELAYING);
+			registry.startClosingConnections();
+			long delayEnd = Math.min(this.startNanos + settings.drainDelay().toNanos(), this.deadlineNanos);
+			long settleStart = Math.max(this.startNanos, delayEnd - RECONNECT_SETTLE.toNanos());
+			closeQuietConnectionsUntil(settleStart, false);
+			registry.keepConnectionsAlive();
+			closeQuietConnectionsUntil(delayEnd, false);
+		}
+
+		/**
+		 * Closes each NEW connection once it has been quiet for the
+		 * {@link #NEW_CONNECTION_QUIET_WINDOW}, and each IDLE one once it has been quiet for
+		 * the quiet period, waking up when a connection opens or turns idle, when the
 		 * last one is gone, and when a quiet window or a retry is due, until
 		 * {@code endNanos} or, with {@code stopWhenEmpty}, until no connection is left.
 		 * @return whether the registry is empty
@@ -284,14 +313,14 @@ public final class Terminator {
 		 */
 		private long closeQuietConnections(long now, long endNanos) {
 			long wakeUp = endNanos;
-			long windowNanos = QUIET_WINDOW.toNanos();
+			long newWindowNanos = NEW_CONNECTION_QUIET_WINDOW.toNanos();
+			long idleWindowNanos = Terminator.this.settings.quietPeriod().toNanos();
 			for (TrackedConnection connection : Terminator.this.registry.live()) {
-				ConnectionState state = connection.state();
-				if ((state != ConnectionState.NEW && state != ConnectionState.IDLE) || connection.isClosed()
-						|| connection.isCloseRequested()) {
+				if (!isIdle(connection) || connection.isClosed() || connection.isCloseRequested()) {
 					continue;
 				}
-				long quietUntil = connection.quietSinceNanos() + windowNanos;
+				long window = (connection.state() == ConnectionState.NEW) ? newWindowNanos : idleWindowNanos;
+				long quietUntil = connection.quietSinceNanos() + window;
 				if (now - quietUntil < 0) {
 					wakeUp = earliest(wakeUp, quietUntil);
 					continue;
@@ -318,8 +347,41 @@ public final class Terminator {
 			}
 		}
 
+		private void closeIdleConnections() {
+			for (TrackedConnection connection : Terminator.this.registry.live()) {
+				if (isIdle(connection) && !connection.isClosed() && !connection.isCloseRequested()
+						&& closeIfIdle(connection)) {
+					connection.markCloseRequested();
+				}
+			}
+		}
+
+		private boolean anyToForce() {
+			for (TrackedConnection connection : Terminator.this.registry.live()) {
+				if (!isClosing(connection)) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		/**
+		 * Whether a connection is closed, or idle with its close handed to the server.
+		 */
+		private boolean isClosing(TrackedConnection connection) {
+			return connection.isClosed() || (connection.isCloseRequested() && isIdle(connection));
+		}
+
+		private boolean isIdle(TrackedConnection connection) {
+			ConnectionState state = connection.state();
+			return state == ConnectionState.NEW || state == ConnectionState.IDLE;
+		}
+
 		private void forceAll() {
 			for (TrackedConnection connection : Terminator.this.registry.connections()) {
+				if (isClosing(connection)) {
+					continue;
+				}
 				this.oldestActiveAtForce = older(this.oldestActiveAtForce, connection.currentRequest());
 				connection.markForced();
 				try {

@@ -3,6 +3,7 @@ package io.github.terminator.tomcat;
 import io.github.terminator.core.ConnectionControl;
 import io.github.terminator.core.TrackedConnection;
 
+import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
@@ -12,10 +13,13 @@ final class TomcatConnection implements ConnectionControl {
 
 	private final SocketWrapperBase<?> wrapper;
 
+	private final AbstractEndpoint<?, ?> endpoint;
+
 	private TrackedConnection tracked;
 
-	TomcatConnection(SocketWrapperBase<?> wrapper) {
+	TomcatConnection(SocketWrapperBase<?> wrapper, AbstractEndpoint<?, ?> endpoint) {
 		this.wrapper = wrapper;
+		this.endpoint = endpoint;
 	}
 
 	void track(TrackedConnection tracked) {
@@ -49,7 +53,7 @@ final class TomcatConnection implements ConnectionControl {
 
 	@Override
 	public boolean closeIfIdle() {
-		return TomcatInternals.closeIfIdle(this.wrapper);
+		return TomcatInternals.closeIfIdle(this.wrapper, this.endpoint);
 	}
 
 	@Override

@@ -1,11 +1,22 @@
 package io.github.terminator.tomcat;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
+import java.lang.reflect.AccessibleObject;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.locks.Lock;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
 import org.apache.coyote.AbstractProtocol;
@@ -13,8 +24,11 @@ import org.apache.coyote.ActionHook;
 import org.apache.coyote.Processor;
 import org.apache.coyote.Response;
 import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.Acceptor;
 import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SocketEvent;
 import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.apache.tomcat.util.threads.LimitLatch;
 
 /**
  * Every reliance of terminator on a member of Tomcat that is not public API, in one place.
@@ -36,6 +50,20 @@ final class TomcatInternals {
 
 	private static final Field WRITE_LOCK;
 
+	private static final Method GET_BIND_STATE;
+
+	private static final Field ACCEPTOR;
+
+	private static final Field CONNECTION_LIMIT_LATCH;
+
+	private static final int PARK_TIMEOUT_MILLIS = 1000;
+
+	private static final Field SERVER_SOCKET;
+
+	private static final Method SET_SOCKET_OPTIONS;
+
+	private static final Method CLOSE_SOCKET;
+
 	static {
 		try {
 			GET_ENDPOINT = AbstractProtocol.class.getDeclaredMethod("getEndpoint");
@@ -48,6 +76,12 @@ final class TomcatInternals {
 			READ_LOCK.setAccessible(true);
 			WRITE_LOCK = NioEndpoint.NioSocketWrapper.class.getDeclaredField("writeLock");
 			WRITE_LOCK.setAccessible(true);
+			GET_BIND_STATE = accessible(AbstractEndpoint.class.getDeclaredMethod("getBindState"));
+			ACCEPTOR = accessible(AbstractEndpoint.class.getDeclaredField("acceptor"));
+			CONNECTION_LIMIT_LATCH = accessible(AbstractEndpoint.class.getDeclaredField("connectionLimitLatch"));
+			SERVER_SOCKET = accessible(NioEndpoint.class.getDeclaredField("serverSock"));
+			SET_SOCKET_OPTIONS = accessible(NioEndpoint.class.getDeclaredMethod("setSocketOptions", SocketChannel.class));
+			CLOSE_SOCKET = accessible(AbstractEndpoint.class.getDeclaredMethod("closeSocket", Object.class));
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			throw new IllegalStateException("terminator does not support this version of Tomcat ("
@@ -56,6 +90,116 @@ final class TomcatInternals {
 	}
 
 	private TomcatInternals() {
+	}
+
+	private static <T extends AccessibleObject> T accessible(T member) {
+		member.setAccessible(true);
+		return member;
+	}
+
+	/**
+	 * Closes the listening socket of a connector without resetting a connection the kernel
+	 * has accepted. Closing a listener resets every connection waiting in its backlog,
+	 * whose clients' connect had succeeded and who have written their requests; and
+	 * Tomcat's acceptor, once told to stop, still takes one more connection and resets it.
+	 * So the acceptor is parked first: the connection limit is set to 0, and the acceptor
+	 * woken with a connection of terminator's own, which {@code ignoreRemotePort} is told
+	 * of so that it is not tracked; Tomcat serves it, or a client that came first, like any
+	 * other, then waits for the limit. Then it is told to stop, every connection waiting in
+	 * the backlog is accepted and handed to Tomcat, to be served, and the socket is closed
+	 * right after the accept that found the backlog empty: what arrives between the two is
+	 * the kernel's, a matter of microseconds. Tomcat's own graceful close then ends the
+	 * acceptor, which it wakes with a connection of its own: on a stand-in socket, so that
+	 * its last accept cannot take a client.
+	 * @param protocol the connector's protocol
+	 * @param ignoreRemotePort told of the local port of the connection that wakes the
+	 * acceptor, before it connects
+	 * @throws IOException if the backlog could not be read
+	 */
+	static void closeListenerServingItsBacklog(AbstractProtocol<?> protocol, IntConsumer ignoreRemotePort)
+			throws IOException {
+		AbstractEndpoint<?, ?> endpoint = endpoint(protocol);
+		if (endpoint instanceof NioEndpoint nio && nio.getUnixDomainSocketPath() == null) {
+			try {
+				ServerSocketChannel server = (ServerSocketChannel) SERVER_SOCKET.get(nio);
+				LimitLatch limit = (LimitLatch) CONNECTION_LIMIT_LATCH.get(nio);
+				Acceptor<?> acceptor = (Acceptor<?>) ACCEPTOR.get(nio);
+				if ("BOUND_ON_START".equals(String.valueOf(GET_BIND_STATE.invoke(nio))) && server != null
+						&& server.isOpen() && limit != null && acceptor != null) {
+					limit.setLimit(0);
+					if (parkAcceptor(server, limit, ignoreRemotePort)) {
+						acceptor.stopMillis(-1);
+						ServerSocketChannel standIn = standIn(server);
+						serveBacklogAndClose(nio, server);
+						SERVER_SOCKET.set(nio, standIn);
+					}
+				}
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException("Cannot serve the backlog of " + protocol, ex);
+			}
+		}
+		protocol.closeServerSocketGraceful();
+	}
+
+	/**
+	 * A listening socket on a port of its own, on the listener's loopback address, for
+	 * Tomcat's acceptor to take its last connection from.
+	 */
+	private static ServerSocketChannel standIn(ServerSocketChannel server) throws IOException {
+		ServerSocketChannel standIn = ServerSocketChannel.open();
+		standIn.bind(new InetSocketAddress(wakeAddress(server), 0), 1);
+		return standIn;
+	}
+
+	private static InetAddress wakeAddress(ServerSocketChannel server) throws IOException {
+		InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
+		return local.getAddress().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : local.getAddress();
+	}
+
+	/**
+	 * Wakes the acceptor, if it is waiting for a connection, and waits until it waits for
+	 * the connection limit instead.
+	 * @return whether the acceptor is parked, which it is within a few milliseconds
+	 */
+	private static boolean parkAcceptor(ServerSocketChannel server, LimitLatch limit, IntConsumer ignoreRemotePort) {
+		if (limit.hasQueuedThreads()) {
+			return true;
+		}
+		try {
+			InetAddress address = wakeAddress(server);
+			int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+			try (Socket wake = new Socket()) {
+				wake.setSoLinger(true, 0);
+				wake.bind(new InetSocketAddress(address, 0));
+				ignoreRemotePort.accept(wake.getLocalPort());
+				wake.connect(new InetSocketAddress(address, port), PARK_TIMEOUT_MILLIS);
+				long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PARK_TIMEOUT_MILLIS);
+				while (!limit.hasQueuedThreads() && System.nanoTime() - deadline < 0) {
+					LockSupport.parkNanos(100_000);
+				}
+			}
+		}
+		catch (IOException ex) {
+			// Left to Tomcat's own close, as without terminator.
+		}
+		return limit.hasQueuedThreads();
+	}
+
+	private static void serveBacklogAndClose(NioEndpoint endpoint, ServerSocketChannel server)
+			throws IOException, ReflectiveOperationException {
+		try {
+			server.configureBlocking(false);
+			SocketChannel socket;
+			while ((socket = server.accept()) != null) {
+				if (!(boolean) SET_SOCKET_OPTIONS.invoke(endpoint, socket)) {
+					CLOSE_SOCKET.invoke(endpoint, socket);
+				}
+			}
+		}
+		finally {
+			server.close();
+		}
 	}
 
 	/**
@@ -100,30 +244,67 @@ final class TomcatInternals {
 	}
 
 	/**
-	 * Closes a connection if no request is being processed on it. A worker thread that
-	 * processes a connection holds its lock, and a connection waiting between requests has
-	 * no processor, or one that is only holding a partial request head; so with the lock
-	 * held and no asynchronous or upgraded processor attached, nothing can be running on it.
+	 * Closes a connection if no request is being processed on it, nor waiting to be. A
+	 * worker thread that processes a connection holds its lock, and a connection waiting
+	 * between requests has no processor, or one that is only holding a partial request
+	 * head; so with the lock held and no asynchronous or upgraded processor attached,
+	 * nothing can be running on it. A request whose bytes have arrived but that no thread
+	 * has started on yet is not closed: the bytes are read into Tomcat's buffer and the
+	 * connection handed to a worker, which serves the request.
 	 * @return {@code true} if the connection is closed
 	 */
-	static boolean closeIfIdle(SocketWrapperBase<?> wrapper) {
+	static boolean closeIfIdle(SocketWrapperBase<?> wrapper, AbstractEndpoint<?, ?> endpoint) {
 		Lock lock = wrapper.getLock();
 		if (!lock.tryLock()) {
 			return false;
 		}
 		try {
-			if (!wrapper.isClosed()) {
-				Object processor = wrapper.getCurrentProcessor();
-				if (processor instanceof Processor busy && (busy.isAsync() || busy.isUpgrade())) {
-					return false;
-				}
-				wrapper.close();
+			if (wrapper.isClosed()) {
+				return true;
 			}
-			return true;
+			Object processor = wrapper.getCurrentProcessor();
+			if (processor instanceof Processor busy && (busy.isAsync() || busy.isUpgrade())) {
+				return false;
+			}
+			if (!wrapper.getSocketBufferHandler().isReadBufferEmpty()) {
+				// Read from the socket earlier, and handed to a worker then.
+				return false;
+			}
+			if (!readWaitingBytes(wrapper)) {
+				wrapper.close();
+				return true;
+			}
 		}
 		finally {
 			lock.unlock();
 		}
+		// Outside the lock, which the worker takes.
+		dispatch(endpoint, wrapper);
+		return false;
+	}
+
+	/**
+	 * Moves the bytes the kernel holds for a connection into Tomcat's read buffer, where
+	 * the processing of the connection reads first. Closing a socket with unread bytes
+	 * would reset it: the client would lose a request it has written.
+	 * @return whether any byte arrived
+	 */
+	private static boolean readWaitingBytes(SocketWrapperBase<?> wrapper) {
+		try {
+			wrapper.read(false, ByteBuffer.allocate(0));
+		}
+		catch (IOException | IllegalStateException ex) {
+			// The client closed the connection, or is still in its TLS handshake: no
+			// request has arrived.
+			return false;
+		}
+		return !wrapper.getSocketBufferHandler().isReadBufferEmpty();
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static void dispatch(AbstractEndpoint endpoint, SocketWrapperBase wrapper) {
+		// The poller will not see these bytes any more: they have left the socket.
+		endpoint.processSocket(wrapper, SocketEvent.OPEN_READ, true);
 	}
 
 	/**

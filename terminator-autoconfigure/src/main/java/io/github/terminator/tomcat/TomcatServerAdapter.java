@@ -1,7 +1,9 @@
 package io.github.terminator.tomcat;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -30,6 +32,9 @@ public final class TomcatServerAdapter implements ServerAdapter {
 	private final Map<SocketWrapperBase<?>, TomcatConnection> connections = new ConcurrentHashMap<>();
 
 	private final List<ProtocolHandler> protocols = new CopyOnWriteArrayList<>();
+
+	/** Remote ports of terminator's own connections, which wake Tomcat's acceptor. */
+	private final Set<Integer> ignoredRemotePorts = ConcurrentHashMap.newKeySet();
 
 	private final ConnectionTrackingValve valve;
 
@@ -76,26 +81,49 @@ public final class TomcatServerAdapter implements ServerAdapter {
 			return;
 		}
 		AbstractEndpoint endpoint = TomcatInternals.endpoint(abstractProtocol);
-		TomcatInternals.replaceConnections(endpoint, (existing) -> new TrackingConnectionsMap(this, existing));
+		TomcatInternals.replaceConnections(endpoint, (existing) -> new TrackingConnectionsMap(this, endpoint, existing));
 		endpoint.setHandler(new TrackingHandler<>(endpoint.getHandler(), this));
 		// Boot binds on start, which is what closeServerSocketGraceful() needs to work.
 		endpoint.setBindOnInit(false);
+		// The connector stops after the termination: a worker still busy then runs a
+		// request that was cut, and waiting for it (5 s by default) would only keep the
+		// shutdown past its max-wait.
+		endpoint.setExecutorTerminationTimeoutMillis(0);
 		this.protocols.add(protocol);
 	}
 
 	/**
-	 * Closes the listening socket of every tracked connector. Requests on connections
-	 * already accepted go on being served, and Tomcat stops keeping connections alive.
+	 * Closes the listening socket of every tracked connector, serving the connections
+	 * waiting in its backlog. Requests on connections already accepted go on being served,
+	 * and Tomcat stops keeping connections alive.
+	 * @throws IOException if a listener failed to close
 	 */
 	@Override
-	public void stopAccepting() {
+	public void stopAccepting() throws IOException {
+		IOException failure = null;
 		for (ProtocolHandler protocol : this.protocols) {
-			protocol.closeServerSocketGraceful();
+			try {
+				TomcatInternals.closeListenerServingItsBacklog((AbstractProtocol<?>) protocol,
+						this.ignoredRemotePorts::add);
+			}
+			catch (IOException ex) {
+				failure = (failure != null) ? failure : ex;
+			}
+			finally {
+				// Accepted by now, or reset unaccepted: a client may get the port next.
+				this.ignoredRemotePorts.clear();
+			}
+		}
+		if (failure != null) {
+			throw failure;
 		}
 	}
 
-	void opened(SocketWrapperBase<?> wrapper) {
-		TomcatConnection connection = new TomcatConnection(wrapper);
+	void opened(SocketWrapperBase<?> wrapper, AbstractEndpoint<?, ?> endpoint) {
+		if (!this.ignoredRemotePorts.isEmpty() && this.ignoredRemotePorts.remove(wrapper.getRemotePort())) {
+			return;
+		}
+		TomcatConnection connection = new TomcatConnection(wrapper, endpoint);
 		connection.track(this.registry.open(connection));
 		this.connections.put(wrapper, connection);
 	}

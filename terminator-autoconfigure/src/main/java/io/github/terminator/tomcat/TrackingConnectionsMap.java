@@ -3,6 +3,7 @@ package io.github.terminator.tomcat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
@@ -15,8 +16,12 @@ final class TrackingConnectionsMap extends ConcurrentHashMap<Object, SocketWrapp
 
 	private final transient TomcatServerAdapter adapter;
 
-	TrackingConnectionsMap(TomcatServerAdapter adapter, Map<?, ? extends SocketWrapperBase<?>> existing) {
+	private final transient AbstractEndpoint<?, ?> endpoint;
+
+	TrackingConnectionsMap(TomcatServerAdapter adapter, AbstractEndpoint<?, ?> endpoint,
+			Map<?, ? extends SocketWrapperBase<?>> existing) {
 		this.adapter = adapter;
+		this.endpoint = endpoint;
 		existing.forEach((socket, wrapper) -> put(socket, wrapper));
 	}
 
@@ -24,7 +29,7 @@ final class TrackingConnectionsMap extends ConcurrentHashMap<Object, SocketWrapp
 	public SocketWrapperBase<?> put(Object socket, SocketWrapperBase<?> wrapper) {
 		SocketWrapperBase<?> previous = super.put(socket, wrapper);
 		if (previous != wrapper) {
-			this.adapter.opened(wrapper);
+			this.adapter.opened(wrapper, this.endpoint);
 		}
 		return previous;
 	}

@@ -2,6 +2,7 @@ package io.github.terminator.undertow;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +58,9 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	/**
 	 * Hands the close to the connection's IO thread, which is also the thread that parses
 	 * requests and starts their handling: if a request started first, it sees the
-	 * connection {@link ConnectionState#ACTIVE ACTIVE} and leaves it open.
+	 * connection {@link ConnectionState#ACTIVE ACTIVE} and leaves it open, and if the bytes
+	 * of one have arrived without being read yet, it hands them to Undertow, which serves
+	 * the request.
 	 */
 	@Override
 	public boolean closeIfIdle() {
@@ -65,11 +68,46 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 			return !this.connection.isOpen();
 		}
 		onIoThread(() -> {
-			if (isIdle()) {
+			if (isIdle() && !readWaitingRequest()) {
 				IoUtils.safeClose(this.connection);
 			}
 		});
 		return true;
+	}
+
+	/**
+	 * Reads the bytes that have arrived on the connection, if any, and gives them to
+	 * Undertow's reader as the start of the next request. Closing a socket with unread
+	 * bytes would reset it: the client would lose a request it has written.
+	 * @return whether a request has arrived
+	 */
+	private boolean readWaitingRequest() {
+		if (this.connection.getExtraBytes() != null) {
+			return true;
+		}
+		PooledByteBuffer pooled = this.connection.getByteBufferPool().allocate();
+		boolean handedOver = false;
+		try {
+			ByteBuffer buffer = pooled.getBuffer();
+			if (this.connection.getChannel().getSourceChannel().read(buffer) <= 0) {
+				return false;
+			}
+			buffer.flip();
+			this.connection.setExtraBytes(pooled);
+			handedOver = true;
+			// The reader looks at these bytes before the socket.
+			this.connection.getChannel().getSourceChannel().wakeupReads();
+			return true;
+		}
+		catch (IOException ex) {
+			// The client has gone: there is no request to serve.
+			return false;
+		}
+		finally {
+			if (!handedOver) {
+				pooled.close();
+			}
+		}
 	}
 
 	private boolean isIdle() {

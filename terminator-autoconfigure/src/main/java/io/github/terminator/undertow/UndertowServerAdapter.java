@@ -89,7 +89,10 @@ public final class UndertowServerAdapter implements ServerAdapter {
 
 	/**
 	 * Closes the listening socket of every tracked listener. Requests on connections
-	 * already accepted go on being served.
+	 * already accepted go on being served. The socket is closed while Undertow is still
+	 * accepting from it, without suspending accepts first: closing a listener resets the
+	 * connections waiting in its backlog, and an accept thread kept busy leaves only those
+	 * of the last microseconds there.
 	 * @throws IOException if a listener failed to close
 	 */
 	@Override
@@ -97,7 +100,6 @@ public final class UndertowServerAdapter implements ServerAdapter {
 		IOException failure = null;
 		for (AcceptingChannel<? extends StreamConnection> channel : this.channels) {
 			try {
-				channel.suspendAccepts();
 				channel.close();
 			}
 			catch (IOException ex) {

@@ -56,6 +56,7 @@ class TerminatorEndpointServerTests {
 			assertThat(json.path("configuration").path("drainDelay").asText()).isEqualTo("PT0.25S");
 			assertThat(json.path("configuration").path("gracefulTimeout").asText()).isEqualTo("PT3S");
 			assertThat(json.path("configuration").path("maxWait").asText()).isEqualTo("PT30S");
+			assertThat(json.path("configuration").path("quietPeriod").asText()).isEqualTo("PT2.5S");
 			JsonNode byState = json.path("connectionsByState");
 			assertThat(byState.path("NEW").asInt()).isEqualTo(1);
 			assertThat(byState.path("IDLE").asInt()).isEqualTo(1);

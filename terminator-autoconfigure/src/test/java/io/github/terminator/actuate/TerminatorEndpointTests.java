@@ -48,6 +48,7 @@ class TerminatorEndpointTests {
 		assertThat(descriptor.configuration().drainDelay()).isEqualTo("PT0S");
 		assertThat(descriptor.configuration().gracefulTimeout()).isEqualTo("PT1.5S");
 		assertThat(descriptor.configuration().maxWait()).isEqualTo("PT30S");
+		assertThat(descriptor.configuration().quietPeriod()).isEqualTo("PT2.5S");
 		assertThat(descriptor.connectionsByState()).containsEntry(ConnectionState.NEW, 1)
 			.containsEntry(ConnectionState.ACTIVE, 1)
 			.containsEntry(ConnectionState.IDLE, 0)

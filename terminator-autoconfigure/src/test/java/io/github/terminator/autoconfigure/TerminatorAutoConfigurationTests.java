@@ -38,6 +38,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.DefaultLifecycleProcessor;
@@ -223,26 +224,39 @@ class TerminatorAutoConfigurationTests {
 	}
 
 	@Test
-	void givesTheTerminationPhaseMaxWaitPlusOneSecondWhateverTheTimeoutPerShutdownPhase() {
+	void givesTheTerminationPhaseMaxWaitPlusOneSecondAndSpringBootsGracefulPhaseHalfASecond() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
 			.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=1s", "terminator.max-wait=12s")
 			.run((context) -> {
 				DefaultLifecycleProcessor processor = context.getBean(DefaultLifecycleProcessor.class);
 				assertThat(ReflectionTestUtils.getField(processor, "timeoutPerShutdownPhase")).isEqualTo(1000L);
-				assertThat(ReflectionTestUtils.getField(processor, "timeoutsForShutdownPhases"))
-					.isEqualTo(Map.of(TerminatorLifecycle.PHASE, 13_000L));
+				assertThat(ReflectionTestUtils.getField(processor, "timeoutsForShutdownPhases")).isEqualTo(
+						Map.of(TerminatorLifecycle.PHASE, 13_000L, WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE,
+								500L));
+			});
+	}
+
+	@Test
+	void leavesTheShutdownPhasesAloneWhenNoTerminationRuns() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, TerminatorAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(TerminatorLifecycle.class);
+				DefaultLifecycleProcessor processor = context.getBean(DefaultLifecycleProcessor.class);
+				assertThat((Map<?, ?>) ReflectionTestUtils.getField(processor, "timeoutsForShutdownPhases")).isEmpty();
 			});
 	}
 
 	/**
 	 * With terminator on, the idle connection is closed as soon as the context starts
-	 * closing; with terminator off, Spring Boot's graceful shutdown leaves it open while it
+	 * closing (once idle for the quiet period); with terminator off, Spring Boot's graceful shutdown leaves it open while it
 	 * waits for the in-flight request, as it always did.
 	 */
 	@ParameterizedTest(name = "terminator.enabled={0}: idle connection {1}")
 	@CsvSource({ "true, FIN", "false, OPEN" })
 	void changesSpringBootsShutdownOnlyWhenEnabled(boolean enabled, Close idleConnection) throws Exception {
-		try (RunningServer server = RunningServer.start(false, "terminator.enabled=" + enabled);
+		try (RunningServer server = RunningServer.start(false, "terminator.enabled=" + enabled,
+				RunningServer.SHORT_QUIET_PERIOD);
 				RawConnection idle = server.connect();
 				RawConnection busy = server.connect()) {
 			assertThat(server.context().getBeansOfType(Terminator.class)).hasSize(enabled ? 1 : 0);

@@ -73,8 +73,9 @@ class DrainDelayConformanceTests {
 	void duringTheDelayProbesFailReadinessAndEveryRequestIsServedWithConnectionClose(Trigger trigger,
 			ServerSetup setup) throws Exception {
 		boolean tls = setup.tls();
-		try (RunningServer server = start(setup, trigger, "terminator.drain-delay=" + DELAY_MILLIS + "ms");
-				RawConnection idle = server.connect(); RawConnection busy = server.connect()) {
+		try (RunningServer server = start(setup, trigger, "terminator.drain-delay=" + DELAY_MILLIS + "ms",
+				RunningServer.SHORT_QUIET_PERIOD); RawConnection idle = server.connect();
+				RawConnection busy = server.connect()) {
 			int port = server.port();
 			int managementPort = managementPort(server);
 			Terminator terminator = server.terminator();

@@ -72,4 +72,34 @@ class TerminatorSettingsTests {
 			.withMessage("drainDelay");
 	}
 
+	@Test
+	void rejectsDurationLongerThanADay() {
+		Duration tooLong = TerminatorSettings.MAX_DURATION.plusNanos(1);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TerminatorSettings(Duration.ZERO, Duration.ofSeconds(1), tooLong))
+			.withMessageContaining("longer than");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new TerminatorSettings(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2),
+					Duration.ofSeconds(Long.MAX_VALUE)))
+			.withMessageContaining("longer than");
+	}
+
+	@Test
+	void acceptsADay() {
+		Duration day = TerminatorSettings.MAX_DURATION;
+		assertThat(new TerminatorSettings(day, Duration.ZERO, day, day).maxWait()).isEqualTo(day);
+	}
+
+	@Test
+	void formatsEveryDurationWithoutFailing() {
+		assertThat(TerminatorSettings.format(Duration.ofSeconds(10))).isEqualTo("10s");
+		assertThat(TerminatorSettings.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+		assertThat(TerminatorSettings.format(Duration.ofMillis(-500))).isEqualTo("-500ms");
+		assertThat(TerminatorSettings.format(Duration.ofNanos(1))).isEqualTo("PT0.000000001S");
+		assertThat(TerminatorSettings.format(Duration.ofMillis(Long.MAX_VALUE))).isEqualTo("9223372036854775807ms");
+		assertThat(TerminatorSettings.format(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Long.MAX_VALUE + "s");
+		assertThat(TerminatorSettings.format(Duration.ofSeconds(Long.MAX_VALUE, 5_000_000)))
+			.isEqualTo(Duration.ofSeconds(Long.MAX_VALUE, 5_000_000).toString());
+	}
+
 }

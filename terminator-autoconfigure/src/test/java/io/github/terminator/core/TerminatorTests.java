@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.awaitility.core.ConditionFactory;
@@ -33,7 +34,12 @@ class TerminatorTests {
 
 	private static final Duration AWAIT = Duration.ofSeconds(5);
 
-	private static final long QUIET_WINDOW_MILLIS = Terminator.QUIET_WINDOW.toMillis();
+	private static final long NEW_WINDOW_MILLIS = Terminator.NEW_CONNECTION_QUIET_WINDOW.toMillis();
+
+	/** The quiet period of kept-alive connections, shorter than the default for speed. */
+	private static final Duration QUIET_PERIOD = Duration.ofMillis(200);
+
+	private static final long QUIET_PERIOD_MILLIS = QUIET_PERIOD.toMillis();
 
 	private final ConnectionRegistry registry = new ConnectionRegistry();
 
@@ -69,6 +75,20 @@ class TerminatorTests {
 	}
 
 	@Test
+	@Timeout(5)
+	void whenEveryDurationIsTheLongestAcceptedThenTerminateReturnsWithoutThrowing() throws InterruptedException {
+		FakeConnection idle = FakeConnection.openIdle(this.registry);
+		Duration longest = TerminatorSettings.MAX_DURATION;
+		Terminator terminator = new Terminator(this.registry, this.server,
+				new TerminatorSettings(Duration.ZERO, longest, longest, QUIET_PERIOD), List.of(this.listener));
+		quietWindowPasses();
+		TerminationResult result = terminator.terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(idle.isClosed()).isTrue();
+		assertThat(this.listener.results()).containsExactly(result);
+	}
+
+	@Test
 	void whenDrainStartsThenConnectionsQuietForTheWindowAreClosedAtOnce() throws InterruptedException {
 		FakeConnection fresh = FakeConnection.open(this.registry);
 		FakeConnection idle = FakeConnection.openIdle(this.registry);
@@ -93,9 +113,68 @@ class TerminatorTests {
 		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
 		TerminationResult result = terminateInBackground(terminator).get(5, TimeUnit.SECONDS);
 		long closedAfter = TimeUnit.NANOSECONDS.toMillis(connection.closedNanos() - quietFrom);
-		assertThat(closedAfter).isBetween(QUIET_WINDOW_MILLIS, QUIET_WINDOW_MILLIS + 80);
+		assertThat(closedAfter).isBetween(QUIET_PERIOD_MILLIS, QUIET_PERIOD_MILLIS + 80);
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(result.connectionsClosedIdle()).isEqualTo(1);
+	}
+
+	@Test
+	void whenDrainStartsThenANewConnectionGetsTheShortWindowAndAKeptAliveOneTheQuietPeriod() throws Exception {
+		long openedAt = System.nanoTime();
+		FakeConnection fresh = FakeConnection.open(this.registry);
+		FakeConnection keptAlive = FakeConnection.openIdle(this.registry);
+		TerminationResult result = terminateInBackground(terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT))
+			.get(5, TimeUnit.SECONDS);
+		assertThat(TimeUnit.NANOSECONDS.toMillis(fresh.closedNanos() - openedAt)).isBetween(NEW_WINDOW_MILLIS,
+				NEW_WINDOW_MILLIS + 80);
+		assertThat(TimeUnit.NANOSECONDS.toMillis(keptAlive.closedNanos() - openedAt)).isBetween(QUIET_PERIOD_MILLIS,
+				QUIET_PERIOD_MILLIS + 80);
+		assertThat(result.connectionsClosedIdle()).isEqualTo(2);
+	}
+
+	@Test
+	void whenTheGracefulTimeoutComesBeforeTheQuietPeriodEndsThenIdleConnectionsAreClosedAsIdleNotForced()
+			throws Exception {
+		FakeConnection keptAlive = FakeConnection.openIdle(this.registry);
+		Duration gracefulTimeout = Duration.ofMillis(100);
+		Terminator terminator = new Terminator(this.registry, this.server,
+				new TerminatorSettings(NO_DELAY, gracefulTimeout, LONG_MAX_WAIT, Duration.ofSeconds(2)),
+				List.of(this.listener));
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isBetween(gracefulTimeout.toMillis(), gracefulTimeout.toMillis() + 100);
+		assertThat(keptAlive.isClosed()).isTrue();
+		assertThat(keptAlive.forceCloseCalls()).isZero();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(result.connectionsClosedIdle()).isEqualTo(1);
+		assertThat(result.connectionsForced()).isZero();
+		assertThat(this.listener.phases()).containsExactly(TerminationPhase.DRAINING, TerminationPhase.TERMINATED);
+	}
+
+	@Test
+	void whenDrainStartsThenClientsAreToldToReconnectOnlyOnceTheListenerIsClosed() {
+		AtomicBoolean closingWhenListenerClosed = new AtomicBoolean(true);
+		this.server.onStopAccepting(() -> closingWhenListenerClosed.set(this.registry.isClosingConnections()));
+		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(closingWhenListenerClosed).isFalse();
+		assertThat(this.registry.isClosingConnections()).isTrue();
+	}
+
+	@Test
+	void whenDrainDelayEndsThenConnectionsAreKeptAliveForAMomentBeforeTheListenerCloses() throws Exception {
+		Duration drainDelay = Duration.ofMillis(400);
+		Terminator terminator = terminator(drainDelay, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(this.registry::isClosingConnections);
+		soon().until(() -> !this.registry.isClosingConnections());
+		long keptAliveFrom = System.nanoTime();
+		assertThat(terminator.phase()).isEqualTo(TerminationPhase.DELAYING);
+		assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
+		long settleMillis = TimeUnit.NANOSECONDS.toMillis(this.server.stoppedAcceptingNanos() - keptAliveFrom);
+		assertThat(settleMillis).isBetween(Terminator.RECONNECT_SETTLE.toMillis() - 20,
+				Terminator.RECONNECT_SETTLE.toMillis() + 50);
+		assertThat(this.registry.isClosingConnections()).isTrue();
 	}
 
 	@Test
@@ -150,7 +229,7 @@ class TerminatorTests {
 		connection.completeKeptAliveRequest();
 		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 		long closedAfter = TimeUnit.NANOSECONDS.toMillis(connection.closedNanos() - completedAt);
-		assertThat(closedAfter).isBetween(QUIET_WINDOW_MILLIS, QUIET_WINDOW_MILLIS + 80);
+		assertThat(closedAfter).isBetween(QUIET_PERIOD_MILLIS, QUIET_PERIOD_MILLIS + 80);
 		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(terminated.requestsCompleted()).isEqualTo(1);
 		assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
@@ -343,7 +422,7 @@ class TerminatorTests {
 	@Test
 	void whenListenerThrowsThenResultIsUnchanged() {
 		Terminator terminator = new Terminator(this.registry, this.server,
-				new TerminatorSettings(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT),
+				new TerminatorSettings(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT, QUIET_PERIOD),
 				List.of(new FailingListener(() -> new IllegalStateException("listener bug")), this.listener));
 		TerminationResult result = terminator.terminate();
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
@@ -369,7 +448,7 @@ class TerminatorTests {
 		};
 		Duration maxWait = Duration.ofMillis(300);
 		Terminator terminator = new Terminator(this.registry, this.server,
-				new TerminatorSettings(NO_DELAY, Duration.ZERO, maxWait), List.of(hanging));
+				new TerminatorSettings(NO_DELAY, Duration.ZERO, maxWait, QUIET_PERIOD), List.of(hanging));
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
 		assertThat(millisSince(start)).isLessThan(maxWait.toMillis() + 200);
@@ -383,7 +462,7 @@ class TerminatorTests {
 		FakeConnection connection = FakeConnection.openIdle(this.registry);
 		quietWindowPasses();
 		Terminator terminator = new Terminator(this.registry, this.server,
-				new TerminatorSettings(NO_DELAY, Duration.ofMillis(500), Duration.ofSeconds(1)),
+				new TerminatorSettings(NO_DELAY, Duration.ofMillis(500), Duration.ofSeconds(1), QUIET_PERIOD),
 				List.of(new FailingListener(() -> new NoClassDefFoundError("io/micrometer/core/instrument/Counter")),
 						this.listener));
 		long start = System.nanoTime();
@@ -421,8 +500,8 @@ class TerminatorTests {
 	}
 
 	private Terminator terminator(Duration drainDelay, Duration gracefulTimeout, Duration maxWait) {
-		return new Terminator(this.registry, this.server, new TerminatorSettings(drainDelay, gracefulTimeout, maxWait),
-				List.of(this.listener));
+		return new Terminator(this.registry, this.server,
+				new TerminatorSettings(drainDelay, gracefulTimeout, maxWait, QUIET_PERIOD), List.of(this.listener));
 	}
 
 	/**
@@ -446,11 +525,12 @@ class TerminatorTests {
 	}
 
 	/**
-	 * Lets every open connection be quiet for longer than {@link Terminator#QUIET_WINDOW};
-	 * a sleep, because the window is a time.
+	 * Lets every open connection be quiet for longer than its window, the
+	 * {@link Terminator#NEW_CONNECTION_QUIET_WINDOW} or the {@link #QUIET_PERIOD}; a sleep,
+	 * because the window is a time.
 	 */
 	private static void quietWindowPasses() throws InterruptedException {
-		Thread.sleep(QUIET_WINDOW_MILLIS + 30);
+		Thread.sleep(Math.max(NEW_WINDOW_MILLIS, QUIET_PERIOD_MILLIS) + 30);
 	}
 
 	/**

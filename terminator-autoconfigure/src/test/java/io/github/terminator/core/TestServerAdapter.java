@@ -19,6 +19,9 @@ final class TestServerAdapter implements ServerAdapter {
 
 	private volatile Exception failure;
 
+	private volatile Runnable onStopAccepting = () -> {
+	};
+
 	/**
 	 * Makes {@link #stopAccepting()} block until {@link #release()}.
 	 */
@@ -31,6 +34,13 @@ final class TestServerAdapter implements ServerAdapter {
 	 */
 	void release() {
 		this.release.countDown();
+	}
+
+	/**
+	 * Runs an action when the listener is closed, before anything else.
+	 */
+	void onStopAccepting(Runnable action) {
+		this.onStopAccepting = action;
 	}
 
 	void failWith(Exception failure) {
@@ -51,6 +61,7 @@ final class TestServerAdapter implements ServerAdapter {
 
 	@Override
 	public void stopAccepting() throws Exception {
+		this.onStopAccepting.run();
 		if (this.stopAcceptingCalls.incrementAndGet() == 1) {
 			this.stoppedAcceptingNanos = System.nanoTime();
 		}

@@ -183,7 +183,7 @@ class FaultsTests {
 	@MethodSource("io.github.terminator.test.ServerSetup#plain")
 	void whenIdleClientHalfClosesAsTheDrainStartsThenTheConnectionEndsWithoutError(ServerSetup setup)
 			throws Exception {
-		try (RunningServer server = RunningServer.start(setup);
+		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD);
 				RawConnection client = server.connect();
 				ServerLog log = ServerLog.attach()) {
 			assertThat(client.get("/fast").readResponse(WAIT).status()).isEqualTo(200);

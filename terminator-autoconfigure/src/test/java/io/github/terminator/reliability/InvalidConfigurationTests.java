@@ -50,6 +50,15 @@ class InvalidConfigurationTests {
 			terminator.max-wait=5s                                                                                      | Invalid value '5s' for property 'terminator.max-wait': it must be at least terminator.drain-delay (0s) plus terminator.graceful-timeout (10s), that is 10s.
 			terminator.max-wait=                                                                                        | Invalid value '' for property 'terminator.max-wait': it is empty.
 			terminator.max-wait=forever                                                                                 | Failed to bind properties under 'terminator.max-wait' to java.time.Duration
+			terminator.max-wait=300000d                                                                                 | Invalid value '25920000000s' for property 'terminator.max-wait': it must not be longer than a day (86400s).
+			terminator.graceful-timeout=200000d, terminator.max-wait=300000d                                            | Invalid value '17280000000s' for property 'terminator.graceful-timeout': it must not be longer than a day (86400s).
+			terminator.graceful-timeout=9223372036854775807ms, terminator.max-wait=9223372036854775807ms                | Invalid value '9223372036854775807ms' for property 'terminator.graceful-timeout': it must not be longer than a day (86400s).
+			terminator.max-wait=9223372036854775807ns                                                                   | Invalid value 'PT2562047H47M16.854775807S' for property 'terminator.max-wait': it must not be longer than a day (86400s).
+			terminator.drain-delay=25h                                                                                  | Invalid value '90000s' for property 'terminator.drain-delay': it must not be longer than a day (86400s).
+			terminator.quiet-period=-1s                                                                                 | Invalid value '-1s' for property 'terminator.quiet-period': it must not be negative.
+			terminator.quiet-period=                                                                                    | Invalid value '' for property 'terminator.quiet-period': it is empty.
+			terminator.quiet-period=2d                                                                                  | Invalid value '172800s' for property 'terminator.quiet-period': it must not be longer than a day (86400s).
+			terminator.quiet-period=a while                                                                             | Failed to bind properties under 'terminator.quiet-period' to java.time.Duration
 			management.endpoint.terminator.show-details=sometimes, management.endpoints.web.exposure.include=terminator | Failed to bind properties under 'management.endpoint.terminator.show-details'
 			""")
 	void invalidValueStopsStartUpWithAMessageThatNamesIt(String properties, String description, CapturedOutput output) {

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RawConnection.ClosedBeforeResponseException;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import io.github.terminator.test.ServerSetup;
@@ -24,10 +27,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The race HTTP/1.1 cannot rule out: a request written on an idle connection at the
- * instant the drain closes it. Each request must either get its full response or find
- * its connection closed before the server read any of it, so that its client may retry
- * it safely.
+ * The race HTTP/1.1 cannot rule out, and the one exception to the client's oracle: a
+ * request written on an idle connection at the instant the drain closes it, the close on
+ * its way to the client. Each request written before the close reached the client must
+ * get its full response, even when no thread of the server has started on it yet; one
+ * written after it finds the connection ended with a FIN, which it could have seen before
+ * writing, never a reset.
  */
 class KeepAliveRaceTests {
 
@@ -37,12 +42,13 @@ class KeepAliveRaceTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#plain")
-	void whenRequestCrossesTheDrainThenItIsServedOrClosedUnread(ServerSetup setup) throws Exception {
+	void whenRequestCrossesTheDrainThenItIsServedOrFindsItsConnectionEndedWithAFin(ServerSetup setup)
+			throws Exception {
 		Tally total = new Tally();
 		int rounds = Stress.rounds(10);
 		for (int round = 0; round < rounds; round++) {
 			Tally tally = new Tally();
-			try (RunningServer server = RunningServer.start(setup)) {
+			try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD)) {
 				List<RawConnection> connections = openIdleConnections(server, tally);
 				try {
 					race(server, connections, round, tally);
@@ -51,11 +57,15 @@ class KeepAliveRaceTests {
 					connections.forEach(RawConnection::close);
 				}
 			}
-			total.served.addAll(tally.served);
-			total.closedBeforeResponse.addAll(tally.closedBeforeResponse);
+			total.add(tally);
 		}
 		Report.print(setup + ", " + rounds * CONNECTIONS + " requests crossing the drain", total);
-		assertThat(total.served.size() + total.closedBeforeResponse.size()).isEqualTo(rounds * CONNECTIONS);
+		assertThat(total.served.size() + total.unanswered.size()).isEqualTo(rounds * CONNECTIONS);
+		// A request whose bytes were waiting when the drain looked is served (without that,
+		// 160 of 1,000 were reset on Undertow). What is left is a request written in the
+		// microseconds between the server's last look at the socket and its close: the
+		// crossing itself, the contract's one exception. Measured: 0 or 1 in 1,000.
+		assertThat(total.reset).as("requests written and then reset").hasSizeLessThanOrEqualTo(rounds * CONNECTIONS / 100);
 	}
 
 	private static List<RawConnection> openIdleConnections(RunningServer server, Tally tally) throws IOException {
@@ -80,7 +90,7 @@ class KeepAliveRaceTests {
 	 */
 	private static void race(RunningServer server, List<RawConnection> connections, int round, Tally tally)
 			throws Exception {
-		// Past the quiet window: the drain closes these connections at once.
+		// Past the (short) quiet period: the drain closes these connections at once.
 		Thread.sleep(150);
 		Terminator terminator = server.terminator();
 		CountDownLatch go = new CountDownLatch(1);
@@ -101,7 +111,8 @@ class KeepAliveRaceTests {
 				send(order.get(i), ids[i]);
 			}
 			catch (IOException ex) {
-				// Reset by a close that came first: nothing of it was read.
+				// Reset before it could be written whole.
+				tally.unanswered(ids[i], true);
 			}
 			spin(20_000);
 		}
@@ -121,7 +132,7 @@ class KeepAliveRaceTests {
 			}
 			catch (IOException ex) {
 				if (connection.bytesReceived() == before) {
-					tally.closedBeforeResponse.add(ids[i]);
+					tally.unanswered(ids[i], !(ex instanceof ClosedBeforeResponseException));
 				}
 				else {
 					tally.failures.add(ids[i] + ": response broken off: " + ex);
@@ -129,7 +140,11 @@ class KeepAliveRaceTests {
 			}
 		}
 		TerminationResult result = termination.get(10, TimeUnit.SECONDS);
-		tally.assertNothingLost(server.received());
+		assertThat(tally.failures).as("what clients must never see").isEmpty();
+		Set<String> lost = new TreeSet<>(server.received());
+		lost.removeAll(tally.served);
+		lost.removeAll(tally.warmUp);
+		assertThat(lost).as("requests read by the server and left without a response").isEmpty();
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
 		// Each connection ended either idle or right after its response with Connection: close.
 		assertThat(result.connectionsClosedIdle() + result.connectionsCompleted()).isEqualTo(CONNECTIONS);

@@ -97,7 +97,7 @@ class LeakTests {
 	 */
 	private static List<WeakReference<Object>> runOnce(ServerSetup setup) throws Exception {
 		Terminator terminator;
-		RunningServer server = RunningServer.start(setup);
+		RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD);
 		try (RawConnection client = server.connect()) {
 			assertThat(client.get("/fast").readResponse(Duration.ofSeconds(5)).status()).isEqualTo(200);
 			terminator = server.terminator();

@@ -7,16 +7,18 @@ import java.time.Duration;
 import io.github.terminator.core.TerminationPhase;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RawConnection.ClosedBeforeResponseException;
 import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import io.github.terminator.test.TestApplication;
 
 /**
- * A keep-alive client that behaves like a connection pool: it reuses its connection
- * while the server keeps it alive, checks a kept-alive connection for a close before
- * reusing it, and opens a new one when needed. Every request goes to {@code /echo} with
- * an id of its own, and its outcome goes into a {@link Tally}.
+ * A keep-alive client that behaves like a connection pool and sends back to back, with
+ * no pause: it reuses its connection while the server keeps it alive, checks a kept-alive
+ * connection for a close before reusing it, and opens a new one when needed. Every
+ * request goes to {@code /echo} with an id of its own, and its outcome goes into a
+ * {@link Tally}. It never retries.
  */
 final class PooledRawClient implements AutoCloseable {
 
@@ -28,12 +30,21 @@ final class PooledRawClient implements AutoCloseable {
 
 	private final Tally tally;
 
+	private final String target;
+
 	private RawConnection connection;
 
-	PooledRawClient(RunningServer server, Tally tally) {
+	/**
+	 * A client of {@code /echo}.
+	 * @param server the server
+	 * @param tally where outcomes go
+	 * @param handlerMillis how long the handler takes to answer
+	 */
+	PooledRawClient(RunningServer server, Tally tally, long handlerMillis) {
 		this.server = server;
 		this.terminator = server.terminator();
 		this.tally = tally;
+		this.target = "/echo?millis=" + handlerMillis;
 	}
 
 	/**
@@ -54,7 +65,8 @@ final class PooledRawClient implements AutoCloseable {
 				return false;
 			}
 			catch (IOException ex) {
-				// The TLS handshake of a connection in the accept queue, reset.
+				// The TLS handshake of a connection in the accept queue, reset: no request
+				// was written.
 				refused();
 				return false;
 			}
@@ -63,7 +75,8 @@ final class PooledRawClient implements AutoCloseable {
 		long before = this.connection.bytesReceived();
 		try {
 			RawResponse response = this.connection
-				.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n" + TestApplication.REQUEST_ID + ": " + id + "\r\n\r\n")
+				.send("GET " + this.target + " HTTP/1.1\r\nHost: localhost\r\n" + TestApplication.REQUEST_ID + ": " + id
+						+ "\r\n\r\n")
 				.readResponse(RESPONSE_WAIT);
 			if (response.status() != 200 || !id.equals(response.body())) {
 				this.tally.failures.add(id + ": status " + response.status() + ", body " + response.body());
@@ -78,13 +91,8 @@ final class PooledRawClient implements AutoCloseable {
 		catch (IOException ex) {
 			boolean noResponse = this.connection.bytesReceived() == before;
 			close();
-			if (noResponse && fresh) {
-				// Connected to the kernel's accept queue, which the listener's close resets.
-				refused();
-				return false;
-			}
 			if (noResponse) {
-				this.tally.closedBeforeResponse.add(id);
+				this.tally.unanswered(id, !(ex instanceof ClosedBeforeResponseException));
 			}
 			else {
 				this.tally.failures.add(id + ": response broken off: " + ex);

@@ -1,6 +1,8 @@
 package io.github.terminator.reliability;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,8 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the clients of a reliability test saw, request by request, set against what the
- * server read: the oracle of "nothing lost".
+ * What the clients of a reliability test saw, request by request: the client's oracle.
+ * Every request a client wrote must have got its full response; the only other outcome
+ * allowed is a new connection refused before the client wrote a byte. What the server
+ * read only tells the two kinds of failure apart: a request it read and left without a
+ * response is lost work, one it never read is a request the client cannot tell from
+ * lost work.
  */
 final class Tally {
 
@@ -25,21 +31,24 @@ final class Tally {
 	final Set<String> warmUp = ConcurrentHashMap.newKeySet();
 
 	/**
-	 * Ids of the requests sent on a kept-alive connection that closed before a single
-	 * response byte: the close and the request crossed.
+	 * Ids of the requests written and then answered by an end of file or a reset before a
+	 * single response byte: failures, whether or not the server read them.
 	 */
-	final Set<String> closedBeforeResponse = ConcurrentHashMap.newKeySet();
+	final Set<String> unanswered = ConcurrentHashMap.newKeySet();
 
-	/**
-	 * New connections refused once the listener was closed, or reset with it from the
-	 * kernel's accept queue before the server read anything.
-	 */
+	/** Of the {@link #unanswered} requests, those whose connection was reset. */
+	final Set<String> reset = ConcurrentHashMap.newKeySet();
+
+	/** What the client saw of each {@link #unanswered} request, where it said. */
+	final Map<String, String> causes = new ConcurrentHashMap<>();
+
+	/** New connections refused once the listener was closed, before a byte was written. */
 	final AtomicInteger refused = new AtomicInteger();
 
-	/** What the clients threw for the requests closed before their response, by root cause. */
+	/** What the clients threw for the unanswered requests, by root cause. */
 	final Map<String, Integer> errors = new ConcurrentHashMap<>();
 
-	/** Everything a client must never see: an error status, a broken response, a refusal while serving. */
+	/** Everything else a client must never see: an error status, a broken response, a refusal while serving. */
 	final List<String> failures = new CopyOnWriteArrayList<>();
 
 	/**
@@ -51,12 +60,57 @@ final class Tally {
 	}
 
 	/**
-	 * Asserts that no client saw a failure and that every request the server read got its
-	 * response: a request without one was never read, so its client may retry it.
+	 * Records a request that its client wrote and that got no response.
+	 * @param id the request's id
+	 * @param wasReset whether its connection was reset, rather than ended with a FIN
+	 */
+	void unanswered(String id, boolean wasReset) {
+		this.unanswered.add(id);
+		if (wasReset) {
+			this.reset.add(id);
+		}
+	}
+
+	/**
+	 * Records a request that its client wrote and that got no response, with what the
+	 * client threw.
+	 * @param id the request's id
+	 * @param cause what the client saw
+	 */
+	void unanswered(String id, String cause) {
+		unanswered(id, cause.toLowerCase(Locale.ROOT).contains("reset"));
+		this.causes.put(id, cause);
+	}
+
+	/**
+	 * Adds what another tally counted to this one.
+	 * @param other the tally of one round
+	 */
+	void add(Tally other) {
+		this.served.addAll(other.served);
+		this.unanswered.addAll(other.unanswered);
+		this.reset.addAll(other.reset);
+		this.causes.putAll(other.causes);
+		this.refused.addAndGet(other.refused.get());
+		other.errors.forEach((error, count) -> this.errors.merge(error, count, Integer::sum));
+		this.failures.addAll(other.failures);
+	}
+
+	/**
+	 * Asserts the client's oracle: every request written got its full response, and
+	 * nothing else went wrong. A failure names which of the unanswered requests the
+	 * server had read.
 	 * @param receivedByServer ids of the requests that reached the handler
 	 */
-	void assertNothingLost(Set<String> receivedByServer) {
+	void assertEveryRequestAnswered(Set<String> receivedByServer) {
 		assertThat(this.failures).as("what clients must never see").isEmpty();
+		List<String> unanswered = new ArrayList<>();
+		for (String id : new TreeSet<>(this.unanswered)) {
+			unanswered.add(id + (this.reset.contains(id) ? " (reset" : " (end of file")
+					+ (receivedByServer.contains(id) ? ", read by the server)" : ", never read by the server)")
+					+ (this.causes.containsKey(id) ? ": " + this.causes.get(id) : ""));
+		}
+		assertThat(unanswered).as("requests written and left without a response").isEmpty();
 		Set<String> lost = new TreeSet<>(receivedByServer);
 		lost.removeAll(this.served);
 		lost.removeAll(this.warmUp);
@@ -65,9 +119,9 @@ final class Tally {
 
 	@Override
 	public String toString() {
-		return this.served.size() + " served, " + this.closedBeforeResponse.size()
-				+ " closed before any response byte (safe to retry), " + this.refused.get()
-				+ " new connections refused or reset unread after the listener closed";
+		return this.served.size() + " served, " + this.unanswered.size() + " written and left without a response ("
+				+ this.reset.size() + " reset), " + this.refused.get()
+				+ " new connections refused after the listener closed";
 	}
 
 }

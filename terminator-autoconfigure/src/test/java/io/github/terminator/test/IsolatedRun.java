@@ -31,7 +31,8 @@ public final class IsolatedRun {
 		disableTomcatUrlHandlers();
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
 			.web(WebApplicationType.SERVLET)
-			.properties("server.port=0", "spring.main.banner-mode=off", "logging.level.root=WARN")
+			.properties("server.port=0", "spring.main.banner-mode=off", "logging.level.root=WARN",
+					RunningServer.SHORT_QUIET_PERIOD)
 			.run()) {
 			int port = ((WebServerApplicationContext) context).getWebServer().getPort();
 			try (RawConnection client = RawConnection.open(port, false)) {

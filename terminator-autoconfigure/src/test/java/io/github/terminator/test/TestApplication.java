@@ -21,6 +21,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
@@ -74,13 +76,17 @@ public class TestApplication {
 	}
 
 	/**
-	 * Records the request's id and answers it, so a client can tell which of its
-	 * requests the server read.
+	 * Records the request's id and answers it, after {@code millis}, so a client can tell
+	 * which of its requests the server read.
 	 */
-	@GetMapping("/echo")
-	String echo(@RequestHeader(REQUEST_ID) String id) {
+	@RequestMapping(path = "/echo", method = { RequestMethod.GET, RequestMethod.POST })
+	String echo(@RequestHeader(REQUEST_ID) String id, @RequestParam(defaultValue = "0") long millis)
+			throws InterruptedException {
 		this.hits.incrementAndGet();
 		this.received.add(id);
+		if (millis > 0) {
+			Thread.sleep(millis);
+		}
 		return id;
 	}
 
