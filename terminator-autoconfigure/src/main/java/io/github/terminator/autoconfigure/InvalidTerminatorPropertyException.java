@@ -8,12 +8,16 @@ public class InvalidTerminatorPropertyException extends RuntimeException {
 
 	private static final long serialVersionUID = 1L;
 
+	/** The name of the invalid property. */
 	private final String property;
 
+	/** The invalid value, as a duration is written in properties when it is one. */
 	private final String value;
 
+	/** Why the value is invalid. */
 	private final String reason;
 
+	/** How to fix it. */
 	private final String action;
 
 	InvalidTerminatorPropertyException(String property, String value, String reason, String action) {

@@ -27,14 +27,26 @@ public class TerminatorEndpointProperties {
 	 */
 	private final Set<String> roles = new HashSet<>();
 
+	/**
+	 * When to show the open connections, which name client addresses and request paths.
+	 * @return when to show details
+	 */
 	public Show getShowDetails() {
 		return this.showDetails;
 	}
 
+	/**
+	 * Sets when to show the open connections.
+	 * @param showDetails when to show details
+	 */
 	public void setShowDetails(Show showDetails) {
 		this.showDetails = showDetails;
 	}
 
+	/**
+	 * Roles used to decide whether a user is authorized to see the details.
+	 * @return the roles
+	 */
 	public Set<String> getRoles() {
 		return this.roles;
 	}

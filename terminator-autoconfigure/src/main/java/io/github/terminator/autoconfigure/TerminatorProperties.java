@@ -46,42 +46,82 @@ public class TerminatorProperties {
 	 */
 	private Duration quietPeriod = TerminatorSettings.DEFAULT_QUIET_PERIOD;
 
+	/**
+	 * Whether terminator drains the server on shutdown.
+	 * @return whether enabled
+	 */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/**
+	 * Sets whether terminator drains the server on shutdown.
+	 * @param enabled whether enabled
+	 */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/**
+	 * How long to keep serving before the listener is closed.
+	 * @return the drain delay
+	 */
 	public Duration getDrainDelay() {
 		return this.drainDelay;
 	}
 
+	/**
+	 * Sets how long to keep serving before the listener is closed.
+	 * @param drainDelay the drain delay
+	 */
 	public void setDrainDelay(Duration drainDelay) {
 		this.drainDelay = drainDelay;
 	}
 
+	/**
+	 * How long in-flight requests get once the drain has started.
+	 * @return the graceful timeout
+	 */
 	public Duration getGracefulTimeout() {
 		return this.gracefulTimeout;
 	}
 
+	/**
+	 * Sets how long in-flight requests get once the drain has started.
+	 * @param gracefulTimeout the graceful timeout
+	 */
 	public void setGracefulTimeout(Duration gracefulTimeout) {
 		this.gracefulTimeout = gracefulTimeout;
 	}
 
+	/**
+	 * Hard bound on the whole termination.
+	 * @return the max-wait
+	 */
 	public Duration getMaxWait() {
 		return this.maxWait;
 	}
 
+	/**
+	 * Sets the hard bound on the whole termination.
+	 * @param maxWait the max-wait
+	 */
 	public void setMaxWait(Duration maxWait) {
 		this.maxWait = maxWait;
 	}
 
+	/**
+	 * How long a kept-alive connection must have been idle before the drain closes it.
+	 * @return the quiet period
+	 */
 	public Duration getQuietPeriod() {
 		return this.quietPeriod;
 	}
 
+	/**
+	 * Sets how long a kept-alive connection must have been idle before the drain closes it.
+	 * @param quietPeriod the quiet period
+	 */
 	public void setQuietPeriod(Duration quietPeriod) {
 		this.quietPeriod = quietPeriod;
 	}

@@ -16,6 +16,10 @@ public record ActiveRequest(String method, String path, Instant startedAt, long 
 
 	/**
 	 * Keeps the path alone: query strings often carry personal data.
+	 * @param method the HTTP method
+	 * @param path the request path, or target; a query string is stripped
+	 * @param startedAt when the request head was parsed
+	 * @param startNanos {@link System#nanoTime()} at the same moment
 	 */
 	public ActiveRequest {
 		path = pathOf(path);

@@ -69,6 +69,11 @@ public record TerminatorSettings(Duration drainDelay, Duration gracefulTimeout, 
 	/**
 	 * Checks the bounds are usable: none negative nor longer than {@link #MAX_DURATION},
 	 * and {@code maxWait} at least {@code drainDelay + gracefulTimeout}.
+	 * @param drainDelay how long to keep serving before the listener is closed
+	 * @param gracefulTimeout how long in-flight requests get once the drain has started
+	 * @param maxWait hard bound on the whole termination, delay included
+	 * @param quietPeriod how long a kept-alive connection must have been idle before the
+	 * drain closes it
 	 * @throws IllegalArgumentException if they are not
 	 */
 	public TerminatorSettings {

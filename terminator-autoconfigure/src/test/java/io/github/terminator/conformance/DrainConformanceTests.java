@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -103,6 +104,8 @@ class DrainConformanceTests {
 	@MethodSource("io.github.terminator.test.ServerSetup#all")
 	void whenRequestBytesWaitUnreadOnAnIdleConnectionThenTheDrainServesTheRequest(ServerSetup setup)
 			throws Exception {
+		assumeFalse(Boolean.getBoolean("spring.threads.virtual.enabled"),
+				"virtual threads are not a pool that one request can hold busy");
 		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD,
 				"server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1", "server.undertow.threads.worker=1");
 				RawConnection idle = server.connect(); RawConnection busy = server.connect()) {

@@ -61,6 +61,14 @@ public class TestApplication {
 		return "fast";
 	}
 
+	/**
+	 * Names the thread that serves the request: a virtual one says so.
+	 */
+	@GetMapping("/thread")
+	String thread() {
+		return Thread.currentThread().toString();
+	}
+
 	@GetMapping("/slow")
 	String slow(@RequestParam long millis) throws InterruptedException {
 		this.hits.incrementAndGet();
