@@ -66,16 +66,12 @@ final class TomcatInternals {
 
 	static {
 		try {
-			GET_ENDPOINT = AbstractProtocol.class.getDeclaredMethod("getEndpoint");
-			GET_ENDPOINT.setAccessible(true);
-			CONNECTIONS = AbstractEndpoint.class.getDeclaredField("connections");
-			CONNECTIONS.setAccessible(true);
+			GET_ENDPOINT = accessible(AbstractProtocol.class.getDeclaredMethod("getEndpoint"));
+			CONNECTIONS = accessible(AbstractEndpoint.class.getDeclaredField("connections"));
 			RESPONSE_HOOK = MethodHandles.privateLookupIn(Response.class, MethodHandles.lookup())
 				.findVarHandle(Response.class, "hook", ActionHook.class);
-			READ_LOCK = NioEndpoint.NioSocketWrapper.class.getDeclaredField("readLock");
-			READ_LOCK.setAccessible(true);
-			WRITE_LOCK = NioEndpoint.NioSocketWrapper.class.getDeclaredField("writeLock");
-			WRITE_LOCK.setAccessible(true);
+			READ_LOCK = accessible(NioEndpoint.NioSocketWrapper.class.getDeclaredField("readLock"));
+			WRITE_LOCK = accessible(NioEndpoint.NioSocketWrapper.class.getDeclaredField("writeLock"));
 			GET_BIND_STATE = accessible(AbstractEndpoint.class.getDeclaredMethod("getBindState"));
 			ACCEPTOR = accessible(AbstractEndpoint.class.getDeclaredField("acceptor"));
 			CONNECTION_LIMIT_LATCH = accessible(AbstractEndpoint.class.getDeclaredField("connectionLimitLatch"));
@@ -119,8 +115,8 @@ final class TomcatInternals {
 	static void closeListenerServingItsBacklog(AbstractProtocol<?> protocol, IntConsumer ignoreRemotePort)
 			throws IOException {
 		AbstractEndpoint<?, ?> endpoint = endpoint(protocol);
-		if (endpoint instanceof NioEndpoint nio && nio.getUnixDomainSocketPath() == null) {
-			try {
+		try {
+			if (endpoint instanceof NioEndpoint nio && nio.getUnixDomainSocketPath() == null) {
 				ServerSocketChannel server = (ServerSocketChannel) SERVER_SOCKET.get(nio);
 				LimitLatch limit = (LimitLatch) CONNECTION_LIMIT_LATCH.get(nio);
 				Acceptor<?> acceptor = (Acceptor<?>) ACCEPTOR.get(nio);
@@ -130,16 +126,24 @@ final class TomcatInternals {
 					if (parkAcceptor(server, limit, ignoreRemotePort)) {
 						acceptor.stopMillis(-1);
 						ServerSocketChannel standIn = standIn(server);
-						serveBacklogAndClose(nio, server);
-						SERVER_SOCKET.set(nio, standIn);
+						try {
+							serveBacklogAndClose(nio, server);
+						}
+						finally {
+							SERVER_SOCKET.set(nio, standIn);
+						}
 					}
 				}
 			}
-			catch (ReflectiveOperationException ex) {
-				throw new IllegalStateException("Cannot serve the backlog of " + protocol, ex);
-			}
 		}
-		protocol.closeServerSocketGraceful();
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Cannot serve the backlog of " + protocol, ex);
+		}
+		finally {
+			// Whatever happened above, Tomcat's own close releases the acceptor and closes
+			// what is left open.
+			protocol.closeServerSocketGraceful();
+		}
 	}
 
 	/**
