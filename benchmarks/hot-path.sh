@@ -19,7 +19,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVER_CPU_MICROS="${1:-46}"
 
-(cd "$ROOT" && ./mvnw -q -pl terminator-autoconfigure -am install -DskipTests)
+(cd "$ROOT" && ./mvnw -q -pl terminator-core -am install -DskipTests)
 (cd "$ROOT" && ./mvnw -q -f benchmarks/jmh/pom.xml package)
 OUT="$(mktemp)"
 java -jar "$ROOT/benchmarks/jmh/target/benchmarks.jar" -rf csv -rff "$OUT" HotPathBenchmark >&2

@@ -40,6 +40,8 @@ public class TerminatorEndpoint {
 
 	private final Terminator terminator;
 
+	private final String inactiveReason;
+
 	private final Show showDetails;
 
 	private final Set<String> roles;
@@ -53,8 +55,22 @@ public class TerminatorEndpoint {
 	 */
 	public TerminatorEndpoint(Terminator terminator, Show showDetails, Set<String> roles) {
 		this.terminator = Objects.requireNonNull(terminator, "terminator");
+		this.inactiveReason = null;
 		this.showDetails = Objects.requireNonNull(showDetails, "showDetails");
 		this.roles = Set.copyOf(roles);
+	}
+
+	/**
+	 * Creates the endpoint of an application that terminator does not drain, which says
+	 * so and why.
+	 * @param inactiveReason why terminator does not drain the application, as it was
+	 * logged at start-up
+	 */
+	public TerminatorEndpoint(String inactiveReason) {
+		this.terminator = null;
+		this.inactiveReason = Objects.requireNonNull(inactiveReason, "inactiveReason");
+		this.showDetails = Show.NEVER;
+		this.roles = Set.of();
 	}
 
 	/**
@@ -64,6 +80,9 @@ public class TerminatorEndpoint {
 	 */
 	@ReadOperation
 	public TerminatorDescriptor terminator(SecurityContext securityContext) {
+		if (this.terminator == null) {
+			return new TerminatorDescriptor(false, this.inactiveReason, null, null, Map.of(), 0, null, null);
+		}
 		TerminationPhase phase = this.terminator.phase();
 		ConnectionRegistry registry = this.terminator.registry();
 		Map<ConnectionState, Integer> byState = registry.countByState();
@@ -71,7 +90,7 @@ public class TerminatorEndpoint {
 		TerminationResult lastResult = this.terminator.lastResult();
 		List<ConnectionDescriptor> connections = this.showDetails.isShown(securityContext, this.roles)
 				? registry.connections().stream().map(ConnectionDescriptor::of).toList() : null;
-		return new TerminatorDescriptor(phase, ConfigurationDescriptor.of(this.terminator.settings()), byState,
+		return new TerminatorDescriptor(true, null, phase, ConfigurationDescriptor.of(this.terminator.settings()), byState,
 				requestsInFlight, (lastResult != null) ? ResultDescriptor.of(lastResult) : null, connections);
 	}
 
@@ -86,15 +105,18 @@ public class TerminatorEndpoint {
 	/**
 	 * What the endpoint answers.
 	 *
-	 * @param phase the phase of the termination, {@code SERVING} until one starts
-	 * @param configuration the bounds in force
+	 * @param active whether terminator drains this application
+	 * @param reason why it does not, when it does not; {@code null} otherwise
+	 * @param phase the phase of the termination, {@code SERVING} until one starts;
+	 * {@code null} when terminator is not active
+	 * @param configuration the bounds in force; {@code null} when terminator is not active
 	 * @param connectionsByState how many connections are open, in each state
 	 * @param requestsInFlight how many requests are being processed
 	 * @param lastResult what the termination did, once it has ended; {@code null} before
 	 * @param connections the open connections, oldest first, when details are shown;
 	 * {@code null} otherwise
 	 */
-	public record TerminatorDescriptor(TerminationPhase phase, ConfigurationDescriptor configuration,
+	public record TerminatorDescriptor(boolean active, String reason, TerminationPhase phase, ConfigurationDescriptor configuration,
 			Map<ConnectionState, Integer> connectionsByState, int requestsInFlight, ResultDescriptor lastResult,
 			Collection<ConnectionDescriptor> connections) implements OperationResponseBody {
 

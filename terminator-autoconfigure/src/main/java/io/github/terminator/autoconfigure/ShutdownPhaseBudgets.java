@@ -8,7 +8,7 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.support.DefaultLifecycleProcessor;
 import org.springframework.core.env.Environment;
 
@@ -36,6 +36,12 @@ final class ShutdownPhaseBudgets implements BeanPostProcessor, BeanFactoryAware 
 	 */
 	static final Duration GRACEFUL_SHUTDOWN_BUDGET = Duration.ofMillis(500);
 
+	/**
+	 * The phase of Spring Boot's graceful shutdown of the web server, the same on every
+	 * line; Spring Boot's own constant has moved in 4.0 and goes in 4.2.
+	 */
+	static final int BOOT_GRACEFUL_SHUTDOWN_PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
 	private final Environment environment;
 
 	private ListableBeanFactory beanFactory;
@@ -59,7 +65,7 @@ final class ShutdownPhaseBudgets implements BeanPostProcessor, BeanFactoryAware 
 				processor.setTimeoutForShutdownPhase(TerminatorLifecycle.PHASE,
 						saturatedMillis(maxWait.plus(TERMINATION_MARGIN)));
 			}
-			processor.setTimeoutForShutdownPhase(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE,
+			processor.setTimeoutForShutdownPhase(BOOT_GRACEFUL_SHUTDOWN_PHASE,
 					GRACEFUL_SHUTDOWN_BUDGET.toMillis());
 		}
 		return bean;

@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * {@link AutoConfiguration Auto-configuration} of the {@link TerminatorEndpoint}, when
  * Spring Boot Actuator is present and the endpoint is available.
  */
-@AutoConfiguration(after = TerminatorAutoConfiguration.class)
+@AutoConfiguration(after = { TerminatorAutoConfiguration.class, InactiveTerminatorAutoConfiguration.class })
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnAvailableEndpoint(TerminatorEndpoint.class)
 @EnableConfigurationProperties(TerminatorEndpointProperties.class)
@@ -27,6 +27,13 @@ public class TerminatorEndpointAutoConfiguration {
 	@ConditionalOnBean(Terminator.class)
 	TerminatorEndpoint terminatorEndpoint(Terminator terminator, TerminatorEndpointProperties properties) {
 		return new TerminatorEndpoint(terminator, properties.getShowDetails(), properties.getRoles());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(InactiveTerminatorWarning.class)
+	TerminatorEndpoint inactiveTerminatorEndpoint(InactiveTerminatorWarning warning) {
+		return new TerminatorEndpoint(warning.reason());
 	}
 
 }

@@ -1,0 +1,179 @@
+package io.github.terminator.jetty;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.ConnectionControl;
+import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.TrackedConnection;
+
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+/**
+ * terminator's handle on one Jetty HTTP/1.1 connection, over TCP or TLS.
+ */
+final class JettyConnection implements ConnectionControl {
+
+	/**
+	 * How often to look again whether a connection closing after its last response has
+	 * sent it all.
+	 */
+	private static final long OUTPUT_SHUTDOWN_POLL_MILLIS = 5;
+
+	private final JettyServerAdapter adapter;
+
+	/** The endpoint HTTP/1.1 reads from: the socket's, or the decrypted one of TLS. */
+	private final EndPoint endPoint;
+
+	private final Scheduler scheduler;
+
+	/** The HTTP/1.1 connection, then what it was upgraded to. */
+	private volatile Connection connection;
+
+	/** Set once, right after the connection is registered; read by the drain's thread. */
+	private volatile TrackedConnection tracked;
+
+	JettyConnection(JettyServerAdapter adapter, Connection connection, Scheduler scheduler) {
+		this.adapter = adapter;
+		this.connection = connection;
+		this.endPoint = connection.getEndPoint();
+		this.scheduler = scheduler;
+	}
+
+	void track(TrackedConnection tracked) {
+		this.tracked = tracked;
+	}
+
+	TrackedConnection tracked() {
+		return this.tracked;
+	}
+
+	EndPoint endPoint() {
+		return this.endPoint;
+	}
+
+	boolean isCurrent(Connection connection) {
+		return this.connection == connection;
+	}
+
+	void upgradedTo(Connection connection) {
+		this.connection = connection;
+		if (this.tracked.state() != ConnectionState.UPGRADED) {
+			// HTTP/2 with prior knowledge upgrades without a 101 response.
+			this.tracked.onUpgraded();
+		}
+	}
+
+	@Override
+	public String remoteAddress() {
+		return (this.endPoint.getRemoteSocketAddress() instanceof InetSocketAddress remote)
+				? remote.getAddress().getHostAddress() + ":" + remote.getPort() : "unknown";
+	}
+
+	@Override
+	public int localPort() {
+		return (this.endPoint.getLocalSocketAddress() instanceof InetSocketAddress local) ? local.getPort() : -1;
+	}
+
+	/**
+	 * Closes the connection if it is waiting for a request and none has arrived. Jetty
+	 * waits for the next request with a fill interest on the endpoint: while it has none,
+	 * it is reading or parsing a request, or finishing the last exchange, and the request
+	 * may not have reached the handler yet. With the interest registered, bytes may still
+	 * have reached the socket without the selector having seen them: closing a socket with
+	 * unread bytes would reset it, and the client lose a request it has written. Left open,
+	 * Jetty reads them and serves the request, and the drain looks again.
+	 */
+	@Override
+	public boolean closeIfIdle() {
+		if (!this.endPoint.isOpen()) {
+			return true;
+		}
+		ConnectionState state = this.tracked.state();
+		if ((state != ConnectionState.NEW && state != ConnectionState.IDLE) || !this.endPoint.isFillInterested()
+				|| hasUnreadBytes()) {
+			return false;
+		}
+		if (state == ConnectionState.NEW) {
+			// Closing the connection would have Jetty answer a partial request head with a
+			// 400; the client has not finished a request, and gets a plain FIN.
+			networkEndPoint(this.endPoint).close();
+		}
+		else {
+			// Through the connection, which gives TLS its close_notify before the FIN.
+			this.connection.close();
+		}
+		return true;
+	}
+
+	/**
+	 * Whether bytes are waiting in the socket's receive buffer, without reading them
+	 * ({@code FIONREAD}, which {@code available()} of a channel's socket stream asks for in
+	 * any blocking mode).
+	 */
+	private boolean hasUnreadBytes() {
+		if (!(socketChannel(this.endPoint) instanceof SocketChannel channel)) {
+			return false;
+		}
+		try {
+			return channel.socket().getInputStream().available() > 0;
+		}
+		catch (IOException ex) {
+			// Closed or shut down for input: no request can be read from it.
+			return false;
+		}
+	}
+
+	/**
+	 * The socket's endpoint: under TLS the endpoint HTTP/1.1 reads from is the decrypted
+	 * one, whose transport is the socket's endpoint.
+	 */
+	static EndPoint networkEndPoint(EndPoint endPoint) {
+		while (endPoint.getTransport() instanceof EndPoint wrapped) {
+			endPoint = wrapped;
+		}
+		return endPoint;
+	}
+
+	/**
+	 * The channel of the socket under an endpoint.
+	 * @return the channel, or {@code null} for an endpoint that has none
+	 */
+	static SelectableChannel socketChannel(EndPoint endPoint) {
+		return (networkEndPoint(endPoint).getTransport() instanceof SelectableChannel channel) ? channel : null;
+	}
+
+	@Override
+	public void forceClose() {
+		networkEndPoint(this.endPoint).close();
+		// Jetty reports the close to the listeners of the current connection, which an
+		// upgrade that did not copy the connector's listeners would not tell us about.
+		this.adapter.closed(this);
+	}
+
+	/**
+	 * The last response of the connection is complete and Jetty is closing the connection
+	 * ({@code Connection: close}): Jetty shuts its output down, then waits for the client
+	 * to close (up to the idle timeout) before it closes the socket. The connection is
+	 * done once its output is shut down: all of the response has been written.
+	 */
+	void closeAfterLastResponse() {
+		if (!this.endPoint.isOpen() || this.endPoint.isOutputShutdown()) {
+			this.adapter.closed(this);
+			return;
+		}
+		try {
+			this.scheduler.schedule(this::closeAfterLastResponse, OUTPUT_SHUTDOWN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// The server is stopping, and closes the connection.
+		}
+	}
+
+}

@@ -1,0 +1,296 @@
+package io.github.terminator.jetty;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.SelectableChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.ServerAdapter;
+
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SelectorManager;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * terminator on Jetty 12 (12.0 and 12.1): tracks the HTTP/1.1 connections of a server,
+ * from accept to close, and closes its listeners on demand. Only public Jetty API is used.
+ * <p>
+ * {@link #track(Server) Track} the server before it starts (a Spring Boot
+ * {@code JettyServerCustomizer} does): a connection listener goes on each connector and a
+ * handler on top of the server's handler.
+ */
+public final class JettyServerAdapter implements ServerAdapter {
+
+	/**
+	 * How long after its listeners are closed the adapter waits for a connection that an
+	 * acceptor thread took just before, and is still handing to a selector. Jetty tells of
+	 * such a connection only once the hand-over has begun, a few microseconds after the
+	 * accept: this covers an acceptor thread that the scheduler set aside in between.
+	 */
+	static final long HAND_OVER_SETTLE_MILLIS = 10;
+
+	/**
+	 * The longest the adapter waits for the connections accepted before the listeners
+	 * closed to be opened by their selector.
+	 */
+	static final long OPEN_TIMEOUT_MILLIS = 1000;
+
+	/**
+	 * How long Jetty's thread pool waits, when it stops, for its threads to end before
+	 * interrupting them.
+	 */
+	static final long THREAD_POOL_STOP_TIMEOUT_MILLIS = 200;
+
+	private final ConnectionRegistry registry;
+
+	/** Keyed by the endpoint HTTP/1.1 reads from, which an upgraded connection keeps. */
+	private final Map<EndPoint, JettyConnection> connections = new ConcurrentHashMap<>();
+
+	private final List<NetworkConnector> connectors = new CopyOnWriteArrayList<>();
+
+	/** Local addresses of the connections terminator opens to wake acceptor threads. */
+	private final Set<SocketAddress> wakes = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Accepted channels handed to a selector whose connection is not open yet: not tracked
+	 * yet, but already the server's to serve.
+	 */
+	private final Set<SelectableChannel> accepted = ConcurrentHashMap.newKeySet();
+
+	private final Listener listener = new Listener();
+
+	/**
+	 * Creates an adapter that reports to the given registry.
+	 * @param registry where connections are tracked
+	 */
+	public JettyServerAdapter(ConnectionRegistry registry) {
+		this.registry = registry;
+	}
+
+	/**
+	 * Tracks the connections and requests of a server that has not started yet. Tracking
+	 * the same server again has no effect.
+	 * @param server the server
+	 */
+	public void track(Server server) {
+		for (Connector connector : server.getConnectors()) {
+			// Jetty adds the connector's Connection.Listener beans to every connection its
+			// factories create, and the WebSocket upgrade does the same; a ServerConnector
+			// gives its SelectorManager.AcceptListener beans to its selector manager as it
+			// starts.
+			connector.addBean(this.listener);
+			if (connector instanceof NetworkConnector network && !this.connectors.contains(network)) {
+				this.connectors.add(network);
+			}
+		}
+		if (!isTracking(server.getHandler())) {
+			server.insertHandler(new RequestTrackingHandler(this));
+		}
+		if (server.getThreadPool() instanceof QueuedThreadPool pool) {
+			// Jetty stops after the termination: a handler still running then was cut, and
+			// waiting for its thread (5 s by default) would only keep the shutdown past its
+			// max-wait. Not 0, with which Jetty does not wake its idle threads at all, and
+			// leaves them until their idle timeout.
+			pool.setStopTimeout(THREAD_POOL_STOP_TIMEOUT_MILLIS);
+		}
+	}
+
+	private static boolean isTracking(Handler handler) {
+		while (handler instanceof Handler.Wrapper wrapper) {
+			if (handler instanceof RequestTrackingHandler) {
+				return true;
+			}
+			handler = wrapper.getHandler();
+		}
+		return false;
+	}
+
+	/**
+	 * Closes the listening socket of every tracked connector, serving the connections
+	 * waiting in its backlog. Requests on connections already accepted go on being served.
+	 * Returns once every connection accepted is tracked, for the drain to wait for it.
+	 * @throws IOException if a listener failed to close
+	 */
+	@Override
+	public void stopAccepting() throws IOException {
+		IOException failure = null;
+		for (NetworkConnector connector : this.connectors) {
+			try {
+				if (connector instanceof ServerConnector serverConnector) {
+					ListenerClose.closeServingBacklog(serverConnector, this.wakes::add);
+				}
+				else {
+					connector.close();
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				IOException io = (ex instanceof IOException cause) ? cause : new IOException(ex);
+				failure = (failure != null) ? failure : io;
+			}
+		}
+		awaitAcceptedOpened();
+		if (failure != null) {
+			throw failure;
+		}
+	}
+
+	/**
+	 * Waits until the connections accepted before the listeners closed are open, and so
+	 * tracked: a selector opens them asynchronously, and a drain that found no connection
+	 * in the meantime would end, and let the server be stopped under them.
+	 */
+	private void awaitAcceptedOpened() {
+		long closedAt = System.nanoTime();
+		long settled = closedAt + TimeUnit.MILLISECONDS.toNanos(HAND_OVER_SETTLE_MILLIS);
+		long deadline = closedAt + TimeUnit.MILLISECONDS.toNanos(OPEN_TIMEOUT_MILLIS);
+		boolean interrupted = false;
+		synchronized (this.accepted) {
+			while (true) {
+				long now = System.nanoTime();
+				boolean settling = now - settled < 0;
+				if ((!settling && this.accepted.isEmpty()) || now - deadline >= 0) {
+					break;
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.accepted, (settling ? settled : deadline) - now);
+				}
+				catch (InterruptedException ex) {
+					// The drain is given up on: stop waiting, and leave the flag for it.
+					interrupted = true;
+					break;
+				}
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void acceptedOpened(SelectableChannel channel) {
+		if (channel != null && this.accepted.remove(channel)) {
+			synchronized (this.accepted) {
+				this.accepted.notifyAll();
+			}
+		}
+	}
+
+	ConnectionRegistry registry() {
+		return this.registry;
+	}
+
+	/**
+	 * Called on the thread that opens a connection: for a plain connection the selector's,
+	 * right after accept and before a byte is read.
+	 */
+	private void opened(Connection connection) {
+		EndPoint endPoint = connection.getEndPoint();
+		acceptedOpened(JettyConnection.socketChannel(endPoint));
+		JettyConnection upgraded = this.connections.get(endPoint);
+		if (upgraded != null) {
+			// EndPoint.upgrade() opens the new connection on the same endpoint.
+			upgraded.upgradedTo(connection);
+			return;
+		}
+		if (!isHttp1(connection) || isWake(endPoint)) {
+			// TLS, ALPN and HTTP/2 connections; HTTP/1.1 over TLS is opened with its
+			// SslConnection, on the decrypted endpoint.
+			return;
+		}
+		JettyConnection tracked = new JettyConnection(this, connection,
+				((ConnectionMetaData) connection).getConnector().getScheduler());
+		tracked.track(this.registry.open(tracked));
+		// Before HttpConnection.onOpen() goes on to wait for the first request.
+		this.connections.put(endPoint, tracked);
+	}
+
+	private void closed(Connection connection) {
+		EndPoint endPoint = connection.getEndPoint();
+		JettyConnection tracked = this.connections.get(endPoint);
+		if (tracked == null || !tracked.isCurrent(connection)) {
+			return;
+		}
+		if (endPoint.isOpen()) {
+			// EndPoint.upgrade() closes the old connection on an endpoint that stays open;
+			// a real close closes the endpoint first.
+			return;
+		}
+		closed(tracked);
+	}
+
+	void closed(JettyConnection tracked) {
+		if (this.connections.remove(tracked.endPoint(), tracked)) {
+			tracked.tracked().onClosed();
+		}
+	}
+
+	/**
+	 * The tracked HTTP/1.1 connection a request arrived on.
+	 * @return the connection, or {@code null} for one that is not tracked (HTTP/2)
+	 */
+	JettyConnection connection(Connection connection) {
+		JettyConnection tracked = this.connections.get(connection.getEndPoint());
+		return (tracked != null && tracked.isCurrent(connection) && isHttp1(connection)) ? tracked : null;
+	}
+
+	/**
+	 * Whether a connection carries HTTP/1.x requests itself. Jetty's {@code HttpConnection}
+	 * is internal; its public face is the {@link ConnectionMetaData} it implements, whose
+	 * version is HTTP/1.1 until a request says otherwise. HTTP/2 connections say HTTP/2,
+	 * the others (TLS, ALPN, WebSocket) are no {@code ConnectionMetaData}.
+	 */
+	private static boolean isHttp1(Connection connection) {
+		return connection instanceof ConnectionMetaData metaData && metaData.getHttpVersion() != null
+				&& metaData.getHttpVersion().getVersion() < 20;
+	}
+
+	private boolean isWake(EndPoint endPoint) {
+		return !this.wakes.isEmpty() && this.wakes.remove(endPoint.getRemoteSocketAddress());
+	}
+
+	/**
+	 * Sees each connection from accept to close: a channel as a selector is given it, its
+	 * connections as they open and close.
+	 */
+	private final class Listener implements Connection.Listener, SelectorManager.AcceptListener {
+
+		@Override
+		public void onAccepting(SelectableChannel channel) {
+			JettyServerAdapter.this.accepted.add(channel);
+		}
+
+		@Override
+		public void onAcceptFailed(SelectableChannel channel, Throwable cause) {
+			acceptedOpened(channel);
+		}
+
+		@Override
+		public void onClosed(SelectableChannel channel) {
+			acceptedOpened(channel);
+		}
+
+		@Override
+		public void onOpened(Connection connection) {
+			opened(connection);
+		}
+
+		@Override
+		public void onClosed(Connection connection) {
+			closed(connection);
+		}
+
+	}
+
+}

@@ -1,0 +1,103 @@
+package io.github.terminator.jetty;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TrackedConnection;
+
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpStream;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Sees each request of a tracked HTTP/1.1 connection as it reaches the server's handlers,
+ * its head parsed: marks the connection {@code ACTIVE} with the method and path, and wraps
+ * the request's stream to learn when the exchange ends and to make its response say
+ * {@code Connection: close} if the server starts terminating before it is committed.
+ */
+final class RequestTrackingHandler extends Handler.Wrapper {
+
+	private final JettyServerAdapter adapter;
+
+	RequestTrackingHandler(JettyServerAdapter adapter) {
+		this.adapter = adapter;
+	}
+
+	@Override
+	public boolean handle(Request request, Response response, Callback callback) throws Exception {
+		ConnectionMetaData metaData = request.getConnectionMetaData();
+		JettyConnection connection = this.adapter.connection(metaData.getConnection());
+		if (connection != null) {
+			connection.tracked().onRequestStarted(request.getMethod(), request.getHttpURI().getPath());
+			ConnectionRegistry registry = this.adapter.registry();
+			request.addHttpStreamWrapper((stream) -> new ExchangeStream(stream, connection, metaData, response, registry));
+		}
+		return super.handle(request, response, callback);
+	}
+
+	/**
+	 * The stream of one exchange. Every response goes through {@link #prepareResponse}
+	 * just before its head is generated, whoever writes it (a servlet, an error handler,
+	 * Jetty completing a handler's callback), and the stream {@link #succeeded() succeeds}
+	 * once the response is complete, before the connection reads the next request.
+	 */
+	private static final class ExchangeStream extends HttpStream.Wrapper {
+
+		private final JettyConnection connection;
+
+		private final ConnectionMetaData metaData;
+
+		private final Response response;
+
+		private final ConnectionRegistry registry;
+
+		ExchangeStream(HttpStream stream, JettyConnection connection, ConnectionMetaData metaData, Response response,
+				ConnectionRegistry registry) {
+			super(stream);
+			this.connection = connection;
+			this.metaData = metaData;
+			this.response = response;
+			this.registry = registry;
+		}
+
+		@Override
+		public void prepareResponse(HttpFields.Mutable headers) {
+			if (this.registry.isClosingConnections() && !isSwitchingProtocols()) {
+				// HttpGenerator then makes the response non-persistent, and Jetty closes the
+				// connection after it; first, so that HTTP/1.0 gets no keep-alive either.
+				headers.put(HttpFields.CONNECTION_CLOSE);
+			}
+			super.prepareResponse(headers);
+		}
+
+		@Override
+		public void succeeded() {
+			TrackedConnection tracked = this.connection.tracked();
+			boolean closing = false;
+			if (isSwitchingProtocols()) {
+				tracked.onUpgraded();
+			}
+			else if (this.metaData.isPersistent()) {
+				// Before the connection may read the next request, on another thread.
+				tracked.onRequestCompleted();
+			}
+			else {
+				tracked.onLastResponseCompleted();
+				closing = true;
+			}
+			super.succeeded();
+			if (closing) {
+				this.connection.closeAfterLastResponse();
+			}
+		}
+
+		private boolean isSwitchingProtocols() {
+			return this.response.getStatus() == HttpStatus.SWITCHING_PROTOCOLS_101;
+		}
+
+	}
+
+}

@@ -1,0 +1,62 @@
+package io.github.terminator.boot3;
+
+import java.util.List;
+
+import io.github.terminator.test.ServerSetup.Server;
+import io.github.terminator.test.TestServers;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.embedded.undertow.UndertowBuilderCustomizer;
+import org.springframework.boot.web.embedded.undertow.UndertowDeploymentInfoCustomizer;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The servers of Spring Boot 3.5 the shared suites run against.
+ */
+public class Boot3TestServers implements TestServers {
+
+	@Override
+	public List<Server> servers() {
+		return List.of(new Server("tomcat", TomcatServer.class, null, "TomcatServerAdapter", List.of("/org/apache/tomcat/"), List.of()),
+				// Undertow says so on every kept-alive response, starter or not.
+				new Server("undertow", UndertowServer.class, "keep-alive", "UndertowServerAdapter",
+						List.of("/io/undertow/", "/org/jboss/xnio/"), List.of()));
+	}
+
+	@Override
+	public List<String> unsupportedServerJars() {
+		return List.of("/org/eclipse/jetty/");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TomcatServer {
+
+		@Bean
+		TomcatServletWebServerFactory tomcatServletWebServerFactory() {
+			return new TomcatServletWebServerFactory();
+		}
+
+	}
+
+	/**
+	 * Undertow as Spring Boot configures it, builder and deployment customizers included.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class UndertowServer {
+
+		@Bean
+		UndertowServletWebServerFactory undertowServletWebServerFactory(
+				ObjectProvider<UndertowBuilderCustomizer> builderCustomizers,
+				ObjectProvider<UndertowDeploymentInfoCustomizer> deploymentInfoCustomizers) {
+			UndertowServletWebServerFactory factory = new UndertowServletWebServerFactory();
+			factory.getBuilderCustomizers().addAll(builderCustomizers.orderedStream().toList());
+			factory.getDeploymentInfoCustomizers().addAll(deploymentInfoCustomizers.orderedStream().toList());
+			return factory;
+		}
+
+	}
+
+}

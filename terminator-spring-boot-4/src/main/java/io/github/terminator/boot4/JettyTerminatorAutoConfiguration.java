@@ -1,0 +1,73 @@
+package io.github.terminator.boot4;
+
+import io.github.terminator.autoconfigure.ConditionalOnTerminatorEnabled;
+import io.github.terminator.autoconfigure.TerminatorAutoConfiguration;
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.jetty.JettyServerAdapter;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} of terminator on Jetty 12.1, on Spring Boot
+ * 4. Spring Boot's classes are named, not referenced, on the class: on another line they
+ * are absent and this configuration is skipped without being loaded.
+ */
+@AutoConfiguration(before = TerminatorAutoConfiguration.class,
+		afterName = "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration")
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnTerminatorEnabled
+@ConditionalOnClass(name = { "org.eclipse.jetty.server.Server",
+		"org.springframework.boot.jetty.servlet.JettyServletWebServerFactory" })
+@ConditionalOnBean(type = "org.springframework.boot.jetty.servlet.JettyServletWebServerFactory")
+public final class JettyTerminatorAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(ServerAdapter.class)
+	JettyServerAdapter jettyServerAdapter(ConnectionRegistry registry) {
+		return new JettyServerAdapter(registry);
+	}
+
+	@Bean
+	@ConditionalOnBean(JettyServerAdapter.class)
+	JettyTerminatorCustomizer jettyTerminatorCustomizer(JettyServerAdapter adapter) {
+		return new JettyTerminatorCustomizer(adapter);
+	}
+
+	/**
+	 * Lets the adapter track the server once every other server customizer has run (the
+	 * SSL connector is in place by then) and before it starts. A customizer added here,
+	 * rather than a {@code JettyServerCustomizer} bean, also reaches a factory the
+	 * application defines itself.
+	 */
+	static final class JettyTerminatorCustomizer
+			implements WebServerFactoryCustomizer<JettyServletWebServerFactory>, Ordered {
+
+		private final JettyServerAdapter adapter;
+
+		JettyTerminatorCustomizer(JettyServerAdapter adapter) {
+			this.adapter = adapter;
+		}
+
+		@Override
+		public void customize(JettyServletWebServerFactory factory) {
+			factory.addServerCustomizers(this.adapter::track);
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
+		}
+
+	}
+
+}

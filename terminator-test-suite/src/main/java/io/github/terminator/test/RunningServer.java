@@ -1,0 +1,200 @@
+package io.github.terminator.test;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.test.RawConnection.Close;
+import io.github.terminator.test.RawConnection.RawResponse;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real embedded server running {@link TestApplication} on a free port, over HTTP or
+ * HTTPS.
+ */
+public final class RunningServer implements AutoCloseable {
+
+	/**
+	 * A quiet period of 100 ms instead of the default 2.5 s, for the tests of what
+	 * happens once a kept-alive connection has been closed, not of when.
+	 */
+	public static final String SHORT_QUIET_PERIOD = "terminator.quiet-period=100ms";
+
+	private final ConfigurableApplicationContext context;
+
+	private final ServerSetup setup;
+
+	private final TestApplication application;
+
+	private final int port;
+
+	private RunningServer(ConfigurableApplicationContext context, ServerSetup setup) {
+		this.context = context;
+		this.setup = setup;
+		this.application = context.getBean(TestApplication.class);
+		// Read once: some servers stop reporting their port when the listener closes.
+		this.port = localPort(context);
+	}
+
+	/**
+	 * Starts the test application on the line's default server.
+	 * @param tls whether to serve HTTPS
+	 * @param properties extra properties, as {@code name=value}
+	 */
+	public static RunningServer start(boolean tls, String... properties) {
+		return start(ServerSetup.defaultServer(tls), properties);
+	}
+
+	/**
+	 * Starts the test application.
+	 * @param setup the server to run on, over HTTP or HTTPS
+	 * @param properties extra properties, as {@code name=value}
+	 */
+	public static RunningServer start(ServerSetup setup, String... properties) {
+		boolean tls = setup.tls();
+		List<String> all = new ArrayList<>();
+		all.add("server.port=0");
+		all.add("spring.main.banner-mode=off");
+		all.add("logging.level.root=WARN");
+		all.add("logging.level.io.github.terminator=INFO");
+		if (tls) {
+			all.add("server.ssl.key-store=classpath:test-keystore.p12");
+			all.add("server.ssl.key-store-password=changeit");
+			all.add("server.ssl.key-store-type=PKCS12");
+		}
+		all.addAll(setup.server().properties());
+		all.addAll(Arrays.asList(properties));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class,
+				setup.server().configuration())
+			.web(WebApplicationType.SERVLET)
+			.properties(all.toArray(String[]::new))
+			.run();
+		return new RunningServer(context, setup);
+	}
+
+	/**
+	 * The port the server listens on, as Spring Boot publishes it on every line.
+	 * @param context the application's context
+	 * @return the port
+	 */
+	public static int localPort(ConfigurableApplicationContext context) {
+		return context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	public boolean tls() {
+		return this.setup.tls();
+	}
+
+	public ServerSetup setup() {
+		return this.setup;
+	}
+
+	public RawConnection connect() throws java.io.IOException {
+		return RawConnection.open(port(), tls());
+	}
+
+	public Terminator terminator() {
+		return this.context.getBean(Terminator.class);
+	}
+
+	public ConnectionRegistry registry() {
+		return this.context.getBean(ConnectionRegistry.class);
+	}
+
+	public ConfigurableApplicationContext context() {
+		return this.context;
+	}
+
+	/** Requests that reached a handler. */
+	public int hits() {
+		return this.application.hits.get();
+	}
+
+	/** Ids of the requests that reached {@code /echo}: what the server read. */
+	public Set<String> received() {
+		return this.application.received;
+	}
+
+	/** Handlers of {@code /large} still writing their response. */
+	public int handlersWriting() {
+		return this.application.writing.get();
+	}
+
+	/** Lets every request waiting in {@code /blocked} return. */
+	public void releaseBlocked() {
+		this.application.release.countDown();
+	}
+
+	/** Runs {@link Terminator#terminate()} on another thread. */
+	public CompletableFuture<TerminationResult> terminateAsync() {
+		return CompletableFuture.supplyAsync(terminator()::terminate);
+	}
+
+	/**
+	 * Closes the application context on another thread, as a SIGTERM would, so that the
+	 * test can act as a client meanwhile.
+	 */
+	public CompletableFuture<Void> closeAsync() {
+		return CompletableFuture.runAsync(this.context::close);
+	}
+
+	/**
+	 * Waits, polling every millisecond, for a termination to start closing connections:
+	 * the quiet window that follows is short.
+	 */
+	public void awaitClosingConnections() {
+		await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(registry()::isClosingConnections);
+	}
+
+	/**
+	 * Waits until {@code count} requests are being processed.
+	 */
+	public void awaitRequestsInFlight(int count) {
+		await().atMost(Duration.ofSeconds(5)).until(() -> registry().requestsInFlight() == count);
+	}
+
+	/**
+	 * Serves a request on an extra port of the server, then terminates while the
+	 * connection is idle: the connection must have been tracked with that port, closed
+	 * with a FIN and counted, and the port must refuse connections afterwards.
+	 */
+	public void assertIdleConnectionOnPortIsTrackedAndDrained(int port) throws Exception {
+		try (RawConnection client = RawConnection.open(port, false)) {
+			RawResponse response = client.get("/fast").readResponse(Duration.ofSeconds(5));
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(registry().connections()).singleElement()
+				.satisfies((connection) -> assertThat(connection.localPort()).isEqualTo(port));
+			// Closed once it has been idle for the quiet period.
+			CompletableFuture<TerminationResult> result = terminateAsync();
+			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
+			assertThat(result.get(5, TimeUnit.SECONDS).connectionsClosedIdle()).isEqualTo(1);
+		}
+		assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(port, false));
+	}
+
+	@Override
+	public void close() {
+		releaseBlocked();
+		this.context.close();
+	}
+
+}
