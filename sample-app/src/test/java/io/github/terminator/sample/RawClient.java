@@ -70,6 +70,22 @@ final class RawClient implements AutoCloseable {
 	}
 
 	/**
+	 * Reads a chunked body to its last chunk: the response is complete.
+	 * @return the body
+	 * @throws IOException if the connection ends before the last chunk
+	 */
+	String readChunkedBody() throws IOException {
+		StringBuilder body = new StringBuilder();
+		for (int size = Integer.parseInt(readLine().trim(), 16); size > 0; size = Integer
+			.parseInt(readLine().trim(), 16)) {
+			body.append(new String(this.in.readNBytes(size), StandardCharsets.UTF_8));
+			readLine();
+		}
+		readLine();
+		return body.toString();
+	}
+
+	/**
 	 * Reads the status line and headers of a response, and nothing of its body.
 	 */
 	Response readHead(Duration timeout) throws IOException {

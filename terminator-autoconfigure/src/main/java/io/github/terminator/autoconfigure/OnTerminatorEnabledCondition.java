@@ -1,6 +1,6 @@
 package io.github.terminator.autoconfigure;
 
-import io.github.terminator.core.TerminatorSettings;
+import java.time.Duration;
 
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
@@ -27,13 +27,21 @@ class OnTerminatorEnabledCondition extends SpringBootCondition {
 		if (!binder.bind(ENABLED, Boolean.class).orElse(true)) {
 			return ConditionOutcome.noMatch(ENABLED + " is false");
 		}
-		rejectEmpty(binder, "terminator.drain-delay", "a duration such as 30s", "0s");
-		rejectEmpty(binder, "terminator.graceful-timeout", "a duration such as 10s", "10s");
-		rejectEmpty(binder, "terminator.max-wait", "a duration such as 30s", "30s");
-		String quietPeriod = TerminatorSettings.format(TerminatorSettings.DEFAULT_QUIET_PERIOD);
+		// The defaults have one home: the properties' field initialisers.
+		TerminatorProperties defaults = new TerminatorProperties();
+		rejectEmpty(binder, "terminator.drain-delay", "a duration such as 30s", format(defaults.getDrainDelay()));
+		String gracefulTimeout = format(defaults.getGracefulTimeout());
+		rejectEmpty(binder, "terminator.graceful-timeout", "a duration such as " + gracefulTimeout, gracefulTimeout);
+		String maxWait = format(defaults.getMaxWait());
+		rejectEmpty(binder, "terminator.max-wait", "a duration such as " + maxWait, maxWait);
+		String quietPeriod = format(defaults.getQuietPeriod());
 		rejectEmpty(binder, "terminator.quiet-period", "a duration such as " + quietPeriod, quietPeriod);
 		binder.bind("terminator", TerminatorProperties.class).orElseGet(TerminatorProperties::new).toSettings();
 		return ConditionOutcome.match(ENABLED + " is true or unset, and every terminator.* property is valid");
+	}
+
+	private static String format(Duration duration) {
+		return TerminatorProperties.format(duration);
 	}
 
 	/**

@@ -1,7 +1,7 @@
 package io.github.terminator.autoconfigure;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.core.TerminationListener;
 import io.github.terminator.core.Terminator;
 
@@ -10,7 +10,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -62,8 +64,31 @@ public class TerminatorAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean(name = "drainStartedEventPublisher")
+	TerminationListener drainStartedEventPublisher(ApplicationEventPublisher publisher, ConnectionRegistry registry) {
+		return new DrainStartedEventPublisher(publisher, registry);
+	}
+
+	@Bean
 	static ShutdownPhaseBudgets terminatorShutdownPhaseBudgets(Environment environment) {
 		return new ShutdownPhaseBudgets(environment);
+	}
+
+	/**
+	 * Spring MVC's emitters are completed when the drain starts, unless the application
+	 * ends its streams itself ({@code terminator.complete-emitters=false}).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter")
+	@ConditionalOnProperty(prefix = "terminator", name = "complete-emitters", havingValue = "true",
+			matchIfMissing = true)
+	static class EmitterCompletionConfiguration {
+
+		@Bean
+		static EmitterCompletion terminatorEmitterCompletion() {
+			return new EmitterCompletion();
+		}
+
 	}
 
 	/**

@@ -47,6 +47,14 @@ public class TerminatorProperties {
 	private Duration quietPeriod = TerminatorSettings.DEFAULT_QUIET_PERIOD;
 
 	/**
+	 * Whether to complete the application's server-sent event and response body emitters
+	 * (SseEmitter, ResponseBodyEmitter) when the drain starts, so that their clients get a
+	 * clean end of stream and reconnect to another instance. Off when the application ends
+	 * its streams itself, on a DrainStartedEvent.
+	 */
+	private boolean completeEmitters = true;
+
+	/**
 	 * Whether terminator drains the server on shutdown.
 	 * @return whether enabled
 	 */
@@ -127,16 +135,32 @@ public class TerminatorProperties {
 	}
 
 	/**
+	 * Whether to complete the application's emitters when the drain starts.
+	 * @return whether to complete them
+	 */
+	public boolean isCompleteEmitters() {
+		return this.completeEmitters;
+	}
+
+	/**
+	 * Sets whether to complete the application's emitters when the drain starts.
+	 * @param completeEmitters whether to complete them
+	 */
+	public void setCompleteEmitters(boolean completeEmitters) {
+		this.completeEmitters = completeEmitters;
+	}
+
+	/**
 	 * The settings of the terminator, once the values are checked.
 	 * @return the settings
 	 * @throws InvalidTerminatorPropertyException naming the first invalid property
 	 */
 	TerminatorSettings toSettings() {
-		requireValid("terminator.drain-delay", this.drainDelay, "0s");
-		requireValid("terminator.graceful-timeout", this.gracefulTimeout, "10s");
-		requireValid("terminator.max-wait", this.maxWait, "30s");
-		requireValid("terminator.quiet-period", this.quietPeriod,
-				format(TerminatorSettings.DEFAULT_QUIET_PERIOD));
+		TerminatorProperties defaults = new TerminatorProperties();
+		requireValid("terminator.drain-delay", this.drainDelay, format(defaults.getDrainDelay()));
+		requireValid("terminator.graceful-timeout", this.gracefulTimeout, format(defaults.getGracefulTimeout()));
+		requireValid("terminator.max-wait", this.maxWait, format(defaults.getMaxWait()));
+		requireValid("terminator.quiet-period", this.quietPeriod, format(defaults.getQuietPeriod()));
 		Duration minimum = this.drainDelay.plus(this.gracefulTimeout);
 		if (this.maxWait.compareTo(minimum) < 0) {
 			throw new InvalidTerminatorPropertyException("terminator.max-wait", format(this.maxWait),

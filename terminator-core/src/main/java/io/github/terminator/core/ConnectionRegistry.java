@@ -11,6 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.github.terminator.core.spi.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionEvents;
+
 /**
  * Every open connection of the embedded server, across all its connectors.
  * <p>
@@ -45,15 +48,16 @@ public final class ConnectionRegistry {
 	/**
 	 * Registers a connection that was just accepted, in state {@link ConnectionState#NEW
 	 * NEW}.
+	 * For server adapters.
 	 * @param control the adapter's handle on the connection
-	 * @return the tracked connection, on which the adapter reports its transitions
+	 * @return where the adapter reports the connection's transitions
 	 */
-	public TrackedConnection open(ConnectionControl control) {
+	public ConnectionEvents open(ConnectionControl control) {
 		TrackedConnection connection = new TrackedConnection(this.ids.incrementAndGet(), this, control);
 		this.connections.add(connection);
 		// A connection accepted while the listener was closing: the drain has one more to close.
 		changed();
-		return connection;
+		return connection.events();
 	}
 
 	/**

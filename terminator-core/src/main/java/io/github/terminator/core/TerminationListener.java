@@ -14,6 +14,14 @@ public interface TerminationListener {
 	}
 
 	/**
+	 * The drain has started: the listener is closed, and every response not yet committed
+	 * says {@code Connection: close}. Streams the application owns (server-sent events,
+	 * long polls) should end now, so that their clients reconnect to another instance.
+	 */
+	default void drainStarted() {
+	}
+
+	/**
 	 * The termination ended; called once, before {@link Terminator#terminate()} returns.
 	 * @param result the result
 	 */

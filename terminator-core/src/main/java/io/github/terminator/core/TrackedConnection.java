@@ -3,13 +3,16 @@ package io.github.terminator.core;
 import java.time.Duration;
 import java.time.Instant;
 
+import io.github.terminator.core.spi.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionEvents;
+
 /**
  * One connection of the embedded server, tracked from accept to close.
  * <p>
- * Reading methods may be called from any thread. The {@code on...} methods are for server
- * adapters: each is called by the thread that is processing the connection at that
- * moment, so a connection's transitions never race with each other; the drain only reads
- * them and acts through the adapter's {@link ConnectionControl}.
+ * What applications, the endpoint and the meters read; any thread may. Server adapters
+ * report its transitions through the {@link ConnectionEvents} the registry gave them when
+ * they opened it; the drain only reads them and acts through the adapter's
+ * {@link ConnectionControl}.
  */
 public final class TrackedConnection {
 
@@ -36,6 +39,8 @@ public final class TrackedConnection {
 	private volatile boolean closeRequested;
 
 	private volatile boolean closed;
+
+	private final ConnectionEvents events = new Events();
 
 	TrackedConnection(long id, ConnectionRegistry registry, ConnectionControl control) {
 		this.id = id;
@@ -159,7 +164,7 @@ public final class TrackedConnection {
 	 * @param method the HTTP method
 	 * @param target the request path; a query string is stripped
 	 */
-	public void onRequestStarted(String method, String target) {
+	void onRequestStarted(String method, String target) {
 		if (this.state == ConnectionState.ACTIVE) {
 			// A pipelined request: the previous one has been answered.
 			this.requestsServed++;
@@ -183,7 +188,7 @@ public final class TrackedConnection {
 	 * it started; its client may be sending the next request right now, so it is not closed
 	 * at once but gets the drain's quiet window like any idle connection.
 	 */
-	public void onRequestCompleted() {
+	void onRequestCompleted() {
 		if (this.state != ConnectionState.ACTIVE || this.forced) {
 			return;
 		}
@@ -203,7 +208,7 @@ public final class TrackedConnection {
 	 * {@link ConnectionState#ACTIVE ACTIVE}, so that the drain never takes it for an idle
 	 * one, until {@link #onClosed()}. Has no effect unless a request was running.
 	 */
-	public void onLastResponseCompleted() {
+	void onLastResponseCompleted() {
 		if (this.state != ConnectionState.ACTIVE || this.currentRequest == null || this.forced) {
 			// A server may end the exchange of a connection closed by force: that request
 			// was cut, not completed.
@@ -217,7 +222,7 @@ public final class TrackedConnection {
 	/**
 	 * Called when the connection switched to another protocol.
 	 */
-	public void onUpgraded() {
+	void onUpgraded() {
 		if (this.state == ConnectionState.ACTIVE) {
 			this.requestsServed++;
 		}
@@ -230,7 +235,7 @@ public final class TrackedConnection {
 	 * Called once the connection is closed, whoever closed it. Calling it again has no
 	 * effect.
 	 */
-	public void onClosed() {
+	void onClosed() {
 		if (this.closed) {
 			return;
 		}
@@ -269,6 +274,56 @@ public final class TrackedConnection {
 
 		/** Closed by force. */
 		FORCED
+
+	}
+
+	/**
+	 * The adapter's side of the connection.
+	 */
+	ConnectionEvents events() {
+		return this.events;
+	}
+
+	/**
+	 * The transitions a server adapter reports, kept off the connection applications
+	 * read.
+	 */
+	private final class Events implements ConnectionEvents {
+
+		@Override
+		public TrackedConnection connection() {
+			return TrackedConnection.this;
+		}
+
+		@Override
+		public void onRequestStarted(String method, String target) {
+			TrackedConnection.this.onRequestStarted(method, target);
+		}
+
+		@Override
+		public void onRequestCompleted() {
+			TrackedConnection.this.onRequestCompleted();
+		}
+
+		@Override
+		public void onLastResponseCompleted() {
+			TrackedConnection.this.onLastResponseCompleted();
+		}
+
+		@Override
+		public void onUpgraded() {
+			TrackedConnection.this.onUpgraded();
+		}
+
+		@Override
+		public void onClosed() {
+			TrackedConnection.this.onClosed();
+		}
+
+		@Override
+		public String toString() {
+			return TrackedConnection.this.toString();
+		}
 
 	}
 

@@ -2,6 +2,8 @@ package io.github.terminator.core;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.terminator.core.spi.ConnectionControl;
+
 /**
  * A {@link ConnectionControl} that stands for a server connection: it reports its
  * transitions to the registry as an adapter would, closes itself (calling
@@ -39,7 +41,7 @@ final class FakeConnection implements ConnectionControl {
 	static FakeConnection open(ConnectionRegistry registry) {
 		FakeConnection connection = new FakeConnection();
 		connection.registry = registry;
-		connection.tracked = registry.open(connection);
+		connection.tracked = registry.open(connection).connection();
 		return connection;
 	}
 

@@ -17,6 +17,17 @@ class RecordingListener implements TerminationListener {
 		this.phases.add(phase);
 	}
 
+	private final List<String> drainStarts = new CopyOnWriteArrayList<>();
+
+	private volatile Runnable onDrainStarted = () -> {
+	};
+
+	@Override
+	public void drainStarted() {
+		this.drainStarts.add(Thread.currentThread().getName());
+		this.onDrainStarted.run();
+	}
+
 	@Override
 	public void terminated(TerminationResult result) {
 		this.results.add(result);
@@ -24,6 +35,15 @@ class RecordingListener implements TerminationListener {
 
 	List<TerminationPhase> phases() {
 		return this.phases;
+	}
+
+	/** The threads {@link #drainStarted()} was called on, one entry a call. */
+	List<String> drainStarts() {
+		return this.drainStarts;
+	}
+
+	void onDrainStarted(Runnable action) {
+		this.onDrainStarted = action;
 	}
 
 	List<TerminationResult> results() {

@@ -162,6 +162,19 @@ class TerminatorTests {
 	}
 
 	@Test
+	void whenDrainStartsThenListenersAreToldOnceTheListenerIsClosedAndResponsesCloseTheirConnections() {
+		AtomicBoolean listenerClosedFirst = new AtomicBoolean();
+		AtomicBoolean closingWhenTold = new AtomicBoolean();
+		this.server.onStopAccepting(() -> listenerClosedFirst.set(this.listener.drainStarts().isEmpty()));
+		this.listener.onDrainStarted(() -> closingWhenTold.set(this.registry.isClosingConnections()));
+		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(listenerClosedFirst).isTrue();
+		assertThat(closingWhenTold).isTrue();
+		assertThat(this.listener.drainStarts()).containsExactly("terminator");
+	}
+
+	@Test
 	void whenDrainDelayEndsThenConnectionsAreKeptAliveForAMomentBeforeTheListenerCloses() throws Exception {
 		Duration drainDelay = Duration.ofMillis(400);
 		Terminator terminator = terminator(drainDelay, LONG_GRACE, LONG_MAX_WAIT);
@@ -172,8 +185,8 @@ class TerminatorTests {
 		assertThat(terminator.phase()).isEqualTo(TerminationPhase.DELAYING);
 		assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 		long settleMillis = TimeUnit.NANOSECONDS.toMillis(this.server.stoppedAcceptingNanos() - keptAliveFrom);
-		assertThat(settleMillis).isBetween(Terminator.RECONNECT_SETTLE.toMillis() - 20,
-				Terminator.RECONNECT_SETTLE.toMillis() + 50);
+		assertThat(settleMillis).isBetween(Drain.RECONNECT_SETTLE.toMillis() - 20,
+				Drain.RECONNECT_SETTLE.toMillis() + 50);
 		assertThat(this.registry.isClosingConnections()).isTrue();
 	}
 

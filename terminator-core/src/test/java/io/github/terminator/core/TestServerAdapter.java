@@ -3,6 +3,8 @@ package io.github.terminator.core;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.terminator.core.spi.ServerAdapter;
+
 /**
  * A {@link ServerAdapter} that records when the listener is closed, and can be made to
  * fail or to hang in {@link #stopAccepting()}.

@@ -7,9 +7,9 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.ConnectionState;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -37,7 +37,7 @@ final class JettyConnection implements ConnectionControl {
 	private volatile Connection connection;
 
 	/** Set once, right after the connection is registered; read by the drain's thread. */
-	private volatile TrackedConnection tracked;
+	private volatile ConnectionEvents tracked;
 
 	JettyConnection(JettyServerAdapter adapter, Connection connection, Scheduler scheduler) {
 		this.adapter = adapter;
@@ -46,11 +46,11 @@ final class JettyConnection implements ConnectionControl {
 		this.scheduler = scheduler;
 	}
 
-	void track(TrackedConnection tracked) {
+	void track(ConnectionEvents tracked) {
 		this.tracked = tracked;
 	}
 
-	TrackedConnection tracked() {
+	ConnectionEvents tracked() {
 		return this.tracked;
 	}
 

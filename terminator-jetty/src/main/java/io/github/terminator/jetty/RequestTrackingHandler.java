@@ -1,7 +1,7 @@
 package io.github.terminator.jetty;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpStatus;
@@ -75,7 +75,7 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 
 		@Override
 		public void succeeded() {
-			TrackedConnection tracked = this.connection.tracked();
+			ConnectionEvents tracked = this.connection.tracked();
 			boolean closing = false;
 			if (isSwitchingProtocols()) {
 				tracked.onUpgraded();

@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationListener;
 import io.github.terminator.core.TerminationResult;
@@ -191,9 +191,19 @@ class TerminatorAutoConfigurationTests {
 	@Test
 	void allowsCustomTerminationLoggerToBeUsed() {
 		this.contextRunner.withUserConfiguration(CustomTerminationLoggerConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(TerminationListener.class);
+			assertThat(context.getBeansOfType(TerminationListener.class)).containsOnlyKeys("terminationLogger",
+					"drainStartedEventPublisher");
 			assertThat(context.getBean("terminationLogger")).isInstanceOf(RecordingTerminationListener.class);
 		});
+	}
+
+	@Test
+	void publishesDrainStartedEventAndCompletesEmittersUnlessTurnedOff() {
+		this.contextRunner.run((context) -> assertThat(context).hasBean("drainStartedEventPublisher")
+			.hasSingleBean(EmitterCompletion.class));
+		this.contextRunner.withPropertyValues("terminator.complete-emitters=false")
+			.run((context) -> assertThat(context).hasBean("drainStartedEventPublisher")
+				.doesNotHaveBean(EmitterCompletion.class));
 	}
 
 	@Test

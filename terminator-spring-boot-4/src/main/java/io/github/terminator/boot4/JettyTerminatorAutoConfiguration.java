@@ -3,7 +3,7 @@ package io.github.terminator.boot4;
 import io.github.terminator.autoconfigure.ConditionalOnTerminatorEnabled;
 import io.github.terminator.autoconfigure.TerminatorAutoConfiguration;
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.jetty.JettyServerAdapter;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -15,7 +15,7 @@ import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationPhase;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.core.TerminatorSettings;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 import io.github.terminator.test.StubConnection;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class TerminatorEndpointTests {
 
 	@Test
 	void whileServingDescribesPhaseConfigurationAndConnectionsByState() {
-		TrackedConnection active = StubConnection.open(this.registry);
+		ConnectionEvents active = StubConnection.open(this.registry);
 		active.onRequestStarted("POST", "/orders");
 		StubConnection.open(this.registry);
 		TerminatorDescriptor descriptor = endpoint(Show.NEVER).terminator(ANONYMOUS);
@@ -95,15 +95,15 @@ class TerminatorEndpointTests {
 
 	@Test
 	void activeConnectionShowsItsRequestWithoutQueryString() {
-		TrackedConnection idle = StubConnection.open(this.registry);
+		ConnectionEvents idle = StubConnection.open(this.registry);
 		idle.onRequestStarted("GET", "/first");
 		idle.onRequestCompleted();
-		TrackedConnection active = StubConnection.open(this.registry);
+		ConnectionEvents active = StubConnection.open(this.registry);
 		active.onRequestStarted("GET", "/slow?millis=100&secret=x");
 		TerminatorDescriptor descriptor = endpoint(Show.ALWAYS).terminator(ANONYMOUS);
 		assertThat(descriptor.connections()).hasSize(2);
 		ConnectionDescriptor first = descriptor.connections().iterator().next();
-		assertThat(first.id()).isEqualTo(idle.id());
+		assertThat(first.id()).isEqualTo(idle.connection().id());
 		assertThat(first.remoteAddress()).isEqualTo(StubConnection.REMOTE_ADDRESS);
 		assertThat(first.localPort()).isEqualTo(StubConnection.LOCAL_PORT);
 		assertThat(first.state()).isEqualTo(ConnectionState.IDLE);

@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import io.github.terminator.core.ConnectionState;
-import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RunningServer;

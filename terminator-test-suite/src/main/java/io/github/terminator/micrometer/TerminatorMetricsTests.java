@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -32,13 +32,13 @@ class TerminatorMetricsTests {
 	void connectionsGaugeFollowsTheRegistryLiveForEveryState() {
 		this.metrics.bindTo(this.registry);
 		assertThat(connectionsIn("new")).isZero();
-		TrackedConnection fresh = StubConnection.open(this.connections);
-		TrackedConnection active = StubConnection.open(this.connections);
+		ConnectionEvents fresh = StubConnection.open(this.connections);
+		ConnectionEvents active = StubConnection.open(this.connections);
 		active.onRequestStarted("GET", "/a");
-		TrackedConnection idle = StubConnection.open(this.connections);
+		ConnectionEvents idle = StubConnection.open(this.connections);
 		idle.onRequestStarted("GET", "/b");
 		idle.onRequestCompleted();
-		TrackedConnection upgraded = StubConnection.open(this.connections);
+		ConnectionEvents upgraded = StubConnection.open(this.connections);
 		upgraded.onRequestStarted("GET", "/ws");
 		upgraded.onUpgraded();
 		assertThat(connectionsIn("new")).isEqualTo(1);

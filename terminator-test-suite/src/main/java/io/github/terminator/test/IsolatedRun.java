@@ -2,7 +2,7 @@ package io.github.terminator.test;
 
 import java.time.Duration;
 
-import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
 

@@ -1,8 +1,8 @@
 package io.github.terminator.test;
 
-import io.github.terminator.core.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 
 /**
  * A connection without a server, for tests of what reads the registry: it has a fixed
@@ -16,15 +16,17 @@ public final class StubConnection implements ConnectionControl {
 	/** The local port of every stub connection. */
 	public static final int LOCAL_PORT = 8080;
 
-	private TrackedConnection tracked;
+	private ConnectionEvents tracked;
 
 	private StubConnection() {
 	}
 
 	/**
 	 * Registers a new stub connection, in state {@code NEW}.
+	 * @param registry the registry
+	 * @return where to report the connection's transitions, as a server adapter does
 	 */
-	public static TrackedConnection open(ConnectionRegistry registry) {
+	public static ConnectionEvents open(ConnectionRegistry registry) {
 		StubConnection control = new StubConnection();
 		control.tracked = registry.open(control);
 		return control.tracked;

@@ -3,9 +3,11 @@ package io.github.terminator.test;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,8 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.github.terminator.autoconfigure.DrainStartedEvent;
+
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -52,6 +57,9 @@ public class TestApplication {
 
 	private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
+	/** The streams of {@code /own-sse}, which the application ends itself. */
+	private final List<SseEmitter> ownStreams = new CopyOnWriteArrayList<>();
+
 	/** Request ids that reached {@code /echo}: what the server read, as the oracle of the reliability tests. */
 	final Set<String> received = ConcurrentHashMap.newKeySet();
 
@@ -87,9 +95,15 @@ public class TestApplication {
 	 * Records the request's id and answers it, after {@code millis}, so a client can tell
 	 * which of its requests the server read.
 	 */
+	/**
+	 * Answers with the request's id. A POST's body is read, as an application reads what
+	 * it is sent: a server may close a connection whose request body was left unread (Jetty
+	 * does, after the response, when the body has not fully arrived), which its client
+	 * cannot tell from a lost request.
+	 */
 	@RequestMapping(path = "/echo", method = { RequestMethod.GET, RequestMethod.POST })
-	String echo(@RequestHeader(REQUEST_ID) String id, @RequestParam(defaultValue = "0") long millis)
-			throws InterruptedException {
+	String echo(@RequestHeader(REQUEST_ID) String id, @RequestParam(defaultValue = "0") long millis,
+			@RequestBody(required = false) String body) throws InterruptedException {
 		this.hits.incrementAndGet();
 		this.received.add(id);
 		if (millis > 0) {
@@ -172,6 +186,28 @@ public class TestApplication {
 			Thread.sleep(millis);
 			return "callable " + millis;
 		};
+	}
+
+	/**
+	 * An endless event stream that the application ends itself when the drain starts, with
+	 * a last {@code bye} event: what an application that turns the starter's completion of
+	 * emitters off does.
+	 */
+	@GetMapping("/own-sse")
+	SseEmitter ownSse() throws IOException {
+		this.hits.incrementAndGet();
+		SseEmitter emitter = new SseEmitter(60_000L);
+		emitter.send("hello");
+		this.ownStreams.add(emitter);
+		return emitter;
+	}
+
+	@EventListener
+	void drainStarted(DrainStartedEvent event) throws IOException {
+		for (SseEmitter emitter : this.ownStreams) {
+			emitter.send("bye");
+			emitter.complete();
+		}
 	}
 
 	@GetMapping("/sse")

@@ -3,7 +3,7 @@ package io.github.terminator.tomcat;
 import java.io.IOException;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 
@@ -27,7 +27,7 @@ final class ConnectionTrackingValve extends ValveBase {
 
 	@Override
 	public void invoke(Request request, Response response) throws IOException, ServletException {
-		TrackedConnection connection = TrackingHandler.current();
+		ConnectionEvents connection = TrackingHandler.current();
 		if (connection != null && request.getDispatcherType() == DispatcherType.REQUEST) {
 			connection.onRequestStarted(request.getMethod(), request.getRequestURI());
 			ConnectionCloseHook.install(request.getCoyoteRequest().getResponse(), this.registry);

@@ -1,7 +1,7 @@
 package io.github.terminator.tomcat;
 
-import io.github.terminator.core.ConnectionControl;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
@@ -15,18 +15,18 @@ final class TomcatConnection implements ConnectionControl {
 
 	private final AbstractEndpoint<?, ?> endpoint;
 
-	private TrackedConnection tracked;
+	private ConnectionEvents tracked;
 
 	TomcatConnection(SocketWrapperBase<?> wrapper, AbstractEndpoint<?, ?> endpoint) {
 		this.wrapper = wrapper;
 		this.endpoint = endpoint;
 	}
 
-	void track(TrackedConnection tracked) {
+	void track(ConnectionEvents tracked) {
 		this.tracked = tracked;
 	}
 
-	TrackedConnection tracked() {
+	ConnectionEvents tracked() {
 		return this.tracked;
 	}
 

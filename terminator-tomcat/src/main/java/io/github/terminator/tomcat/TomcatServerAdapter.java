@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.ServerAdapter;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ServerAdapter;
+import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.catalina.Context;
 import org.apache.catalina.Engine;
@@ -161,7 +161,7 @@ public final class TomcatServerAdapter implements ServerAdapter {
 		}
 	}
 
-	TrackedConnection tracked(SocketWrapperBase<?> wrapper) {
+	ConnectionEvents tracked(SocketWrapperBase<?> wrapper) {
 		TomcatConnection connection = this.connections.get(wrapper);
 		return (connection != null) ? connection.tracked() : null;
 	}

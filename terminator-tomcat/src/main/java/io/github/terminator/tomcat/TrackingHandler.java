@@ -1,6 +1,6 @@
 package io.github.terminator.tomcat;
 
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler;
 import org.apache.tomcat.util.net.SocketEvent;
@@ -14,7 +14,7 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  */
 final class TrackingHandler<S> implements Handler<S> {
 
-	private static final ThreadLocal<TrackedConnection> CURRENT = new ThreadLocal<>();
+	private static final ThreadLocal<ConnectionEvents> CURRENT = new ThreadLocal<>();
 
 	private final Handler<S> delegate;
 
@@ -28,13 +28,13 @@ final class TrackingHandler<S> implements Handler<S> {
 	/**
 	 * The connection the current thread is processing, for the valve that sees the request.
 	 */
-	static TrackedConnection current() {
+	static ConnectionEvents current() {
 		return CURRENT.get();
 	}
 
 	@Override
 	public SocketState process(SocketWrapperBase<S> wrapper, SocketEvent event) {
-		TrackedConnection connection = this.adapter.tracked(wrapper);
+		ConnectionEvents connection = this.adapter.tracked(wrapper);
 		if (connection == null) {
 			return this.delegate.process(wrapper, event);
 		}

@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.ConnectionState;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
@@ -29,17 +29,17 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 
 	private final HttpServerConnection connection;
 
-	private TrackedConnection tracked;
+	private ConnectionEvents tracked;
 
 	UndertowConnection(HttpServerConnection connection) {
 		this.connection = connection;
 	}
 
-	void track(TrackedConnection tracked) {
+	void track(ConnectionEvents tracked) {
 		this.tracked = tracked;
 	}
 
-	TrackedConnection tracked() {
+	ConnectionEvents tracked() {
 		return this.tracked;
 	}
 

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.ServerAdapter;
+import io.github.terminator.core.spi.ServerAdapter;
 import io.undertow.Undertow;
 import io.undertow.Undertow.ListenerInfo;
 import io.undertow.server.HandlerWrapper;

@@ -2,7 +2,7 @@ package io.github.terminator.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TrackedConnection;
 import org.openjdk.jmh.annotations.Benchmark;

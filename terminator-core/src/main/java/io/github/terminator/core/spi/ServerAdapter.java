@@ -1,4 +1,4 @@
-package io.github.terminator.core;
+package io.github.terminator.core.spi;
 
 /**
  * The one thing the drain asks of a server as a whole; everything else goes through the

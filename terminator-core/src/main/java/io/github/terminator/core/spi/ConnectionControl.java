@@ -1,4 +1,4 @@
-package io.github.terminator.core;
+package io.github.terminator.core.spi;
 
 /**
  * What a server adapter lets the core do with one of its connections. Implementations

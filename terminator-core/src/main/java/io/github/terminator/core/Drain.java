@@ -1,0 +1,310 @@
+package io.github.terminator.core;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import io.github.terminator.core.spi.ServerAdapter;
+
+/**
+ * One drain, as the contract describes it, run once on the terminator's thread: close the
+ * listeners, then close what is quiet, and return when nothing is left, or force what
+ * remains at the graceful timeout; the caller owns the max-wait. The details (quiet
+ * windows, forcing, counts) are one call down.
+ */
+final class Drain {
+
+	/**
+	 * How long before the end of the drain delay responses stop saying
+	 * {@code Connection: close}: the clients told to reconnect just before have connected
+	 * again by the time the listener closes, and are served, instead of waiting in the
+	 * kernel's accept queue for the listener's close to reset them.
+	 */
+	static final Duration RECONNECT_SETTLE = Duration.ofMillis(100);
+
+	/**
+	 * How soon the drain looks again at a quiet connection that the server found busy.
+	 */
+	private static final long BUSY_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+	/**
+	 * How long before the max-wait the drain forces at the latest, for the forced
+	 * connections to be closed and counted before it.
+	 */
+	private static final long FORCE_RESERVE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+	private final ConnectionRegistry registry;
+
+	private final ServerAdapter server;
+
+	private final TerminatorSettings settings;
+
+	private final Consumer<TerminationPhase> phases;
+
+	private final Runnable drainStarted;
+
+	private final long startNanos;
+
+	private final long deadlineNanos;
+
+	private volatile long delayNanos;
+
+	private volatile long drainStartNanos;
+
+	private volatile long forced;
+
+	private volatile Throwable serverError;
+
+	private volatile ActiveRequest oldestActiveAtForce;
+
+	Drain(ConnectionRegistry registry, ServerAdapter server, TerminatorSettings settings,
+			Consumer<TerminationPhase> phases, Runnable drainStarted, long startNanos) {
+		this.registry = registry;
+		this.server = server;
+		this.settings = settings;
+		this.phases = phases;
+		this.drainStarted = drainStarted;
+		this.startNanos = startNanos;
+		this.deadlineNanos = startNanos + settings.maxWait().toNanos();
+	}
+
+	/**
+	 * Drains the server.
+	 * @return how it ended
+	 * @throws InterruptedException when the caller gave up on it at the max-wait
+	 */
+	TerminationCode run() throws InterruptedException {
+		this.registry.watch();
+		this.registry.beginTermination();
+		if (!this.settings.drainDelay().isZero()) {
+			delay();
+		}
+		this.drainStartNanos = System.nanoTime();
+		this.delayNanos = this.settings.drainDelay().isZero() ? 0 : this.drainStartNanos - this.startNanos;
+		this.phases.accept(TerminationPhase.DRAINING);
+		stopAccepting();
+		// Only now that a new connection is refused may clients be told to open one.
+		this.registry.startClosingConnections();
+		this.drainStarted.run();
+		if (closeQuietConnectionsUntil(gracefulEnd(), true)) {
+			return ended(true);
+		}
+		// A quiet period longer than what is left of the graceful timeout: those
+		// connections are closed as idle, not cut.
+		closeIdleConnections();
+		if (anyToForce()) {
+			this.phases.accept(TerminationPhase.FORCING);
+			forceAll();
+		}
+		return ended(awaitEmpty());
+	}
+
+	private void stopAccepting() {
+		try {
+			this.server.stopAccepting();
+		}
+		catch (Exception ex) {
+			serverFailed(ex);
+		}
+	}
+
+	/**
+	 * Forced connections must be closed before the max-wait gives up on them: when the
+	 * two coincide, force a moment earlier.
+	 */
+	private long gracefulEnd() {
+		return Math.min(this.drainStartNanos + this.settings.gracefulTimeout().toNanos(),
+				this.deadlineNanos - FORCE_RESERVE_NANOS);
+	}
+
+	private TerminationCode ended(boolean drained) {
+		return (this.serverError != null) ? TerminationCode.SERVER_ERROR : !drained ? TerminationCode.TIMED_OUT
+				: (this.forced > 0) ? TerminationCode.FORCED : TerminationCode.TERMINATED;
+	}
+
+	long delayNanos() {
+		return this.delayNanos;
+	}
+
+	/**
+	 * @return when the drain proper started, or 0 while it has not
+	 */
+	long drainStartNanos() {
+		return this.drainStartNanos;
+	}
+
+	long forced() {
+		return this.forced;
+	}
+
+	Throwable serverError() {
+		return this.serverError;
+	}
+
+	ActiveRequest oldestActiveAtForce() {
+		return this.oldestActiveAtForce;
+	}
+
+	/**
+	 * Keeps serving with the listener open, every response closing its connection,
+	 * but for the {@link #RECONNECT_SETTLE} at the end.
+	 */
+	private void delay() throws InterruptedException {
+		ConnectionRegistry registry = this.registry;
+		TerminatorSettings settings = this.settings;
+		this.phases.accept(TerminationPhase.DELAYING);
+		registry.startClosingConnections();
+		long delayEnd = Math.min(this.startNanos + settings.drainDelay().toNanos(), this.deadlineNanos);
+		long settleStart = Math.max(this.startNanos, delayEnd - RECONNECT_SETTLE.toNanos());
+		closeQuietConnectionsUntil(settleStart, false);
+		registry.keepConnectionsAlive();
+		closeQuietConnectionsUntil(delayEnd, false);
+	}
+
+	/**
+	 * Closes each NEW connection once it has been quiet for the
+	 * {@link Terminator#NEW_CONNECTION_QUIET_WINDOW}, and each IDLE one once it has been quiet for
+	 * the quiet period, waking up when a connection opens or turns idle, when the
+	 * last one is gone, and when a quiet window or a retry is due, until
+	 * {@code endNanos} or, with {@code stopWhenEmpty}, until no connection is left.
+	 * @return whether the registry is empty
+	 */
+	private boolean closeQuietConnectionsUntil(long endNanos, boolean stopWhenEmpty)
+			throws InterruptedException {
+		ConnectionRegistry registry = this.registry;
+		while (true) {
+			long token = registry.changeToken();
+			long now = System.nanoTime();
+			long wakeUp = closeQuietConnections(now, endNanos);
+			if (stopWhenEmpty && registry.isEmpty()) {
+				return true;
+			}
+			if (now - endNanos >= 0) {
+				return registry.isEmpty();
+			}
+			registry.awaitChange(token, wakeUp - now);
+		}
+	}
+
+	/**
+	 * @return the time to look again at the connections, at the latest {@code endNanos}
+	 */
+	private long closeQuietConnections(long now, long endNanos) {
+		long wakeUp = endNanos;
+		long newWindowNanos = Terminator.NEW_CONNECTION_QUIET_WINDOW.toNanos();
+		long idleWindowNanos = this.settings.quietPeriod().toNanos();
+		for (TrackedConnection connection : this.registry.live()) {
+			if (!isIdle(connection) || connection.isClosed() || connection.isCloseRequested()) {
+				continue;
+			}
+			long window = (connection.state() == ConnectionState.NEW) ? newWindowNanos : idleWindowNanos;
+			long quietUntil = connection.quietSinceNanos() + window;
+			if (now - quietUntil < 0) {
+				wakeUp = earliest(wakeUp, quietUntil);
+				continue;
+			}
+			if (closeIfIdle(connection)) {
+				// Counted by the registry once it is closed, which may come later when
+				// the server closes it on its own thread.
+				connection.markCloseRequested();
+			}
+			else {
+				wakeUp = earliest(wakeUp, now + BUSY_RETRY_NANOS);
+			}
+		}
+		return wakeUp;
+	}
+
+	private boolean closeIfIdle(TrackedConnection connection) {
+		try {
+			return connection.control().closeIfIdle();
+		}
+		catch (RuntimeException ex) {
+			serverFailed(ex);
+			return false;
+		}
+	}
+
+	private void closeIdleConnections() {
+		for (TrackedConnection connection : this.registry.live()) {
+			if (isIdle(connection) && !connection.isClosed() && !connection.isCloseRequested()
+					&& closeIfIdle(connection)) {
+				connection.markCloseRequested();
+			}
+		}
+	}
+
+	private boolean anyToForce() {
+		for (TrackedConnection connection : this.registry.live()) {
+			if (!isClosing(connection)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether a connection is closed, or idle with its close handed to the server.
+	 */
+	private boolean isClosing(TrackedConnection connection) {
+		return connection.isClosed() || (connection.isCloseRequested() && isIdle(connection));
+	}
+
+	private boolean isIdle(TrackedConnection connection) {
+		ConnectionState state = connection.state();
+		return state == ConnectionState.NEW || state == ConnectionState.IDLE;
+	}
+
+	private void forceAll() {
+		for (TrackedConnection connection : this.registry.connections()) {
+			if (isClosing(connection)) {
+				continue;
+			}
+			this.oldestActiveAtForce = older(this.oldestActiveAtForce, connection.currentRequest());
+			connection.markForced();
+			try {
+				connection.control().forceClose();
+			}
+			catch (RuntimeException ex) {
+				serverFailed(ex);
+			}
+			this.forced++;
+		}
+	}
+
+	private boolean awaitEmpty() throws InterruptedException {
+		ConnectionRegistry registry = this.registry;
+		while (true) {
+			long token = registry.changeToken();
+			if (registry.isEmpty()) {
+				return true;
+			}
+			long remaining = this.deadlineNanos - System.nanoTime();
+			if (remaining <= 0) {
+				return false;
+			}
+			registry.awaitChange(token, remaining);
+		}
+	}
+
+	private void serverFailed(Throwable ex) {
+		if (this.serverError == null) {
+			this.serverError = ex;
+		}
+	}
+
+	private static long earliest(long a, long b) {
+		return (a - b <= 0) ? a : b;
+	}
+
+	static ActiveRequest older(ActiveRequest a, ActiveRequest b) {
+		if (a == null) {
+			return b;
+		}
+		if (b == null) {
+			return a;
+		}
+		return (a.startNanos() - b.startNanos() <= 0) ? a : b;
+	}
+
+}

@@ -1,0 +1,59 @@
+package io.github.terminator.core.spi;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.TrackedConnection;
+
+/**
+ * What a server adapter reports of one connection it {@link ConnectionRegistry#open
+ * registered}: each call comes from the thread that is processing the connection at that
+ * moment, so a connection's transitions never race with each other. Applications read
+ * the connection through {@link TrackedConnection}, which has none of these.
+ */
+public interface ConnectionEvents {
+
+	/**
+	 * The connection, as applications and the drain read it.
+	 * @return the tracked connection
+	 */
+	TrackedConnection connection();
+
+	/**
+	 * The connection's state now.
+	 * @return the state
+	 */
+	default ConnectionState state() {
+		return connection().state();
+	}
+
+	/**
+	 * A request head has been parsed and the request is handed to the application.
+	 * @param method the HTTP method
+	 * @param target the request path; a query string is stripped
+	 */
+	void onRequestStarted(String method, String target);
+
+	/**
+	 * The response of the current request is complete and the connection is kept alive
+	 * for another one. Has no effect unless a request was running.
+	 */
+	void onRequestCompleted();
+
+	/**
+	 * The response of the current request is complete and the server closes the
+	 * connection after it, but may keep the socket a while longer to let the client read
+	 * everything. Has no effect unless a request was running.
+	 */
+	void onLastResponseCompleted();
+
+	/**
+	 * The connection switched to another protocol.
+	 */
+	void onUpgraded();
+
+	/**
+	 * The connection is closed, whoever closed it. Calling it again has no effect.
+	 */
+	void onClosed();
+
+}
