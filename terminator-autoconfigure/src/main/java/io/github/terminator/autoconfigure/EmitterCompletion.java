@@ -59,13 +59,6 @@ final class EmitterCompletion implements BeanPostProcessor, ApplicationListener<
 	}
 
 	/**
-	 * How many emitters are held, completed or not: for tests.
-	 */
-	int size() {
-		return this.emitters.size();
-	}
-
-	/**
 	 * Spring MVC's handler of emitter return values, which first notes the emitter.
 	 */
 	private final class Tracking implements HandlerMethodReturnValueHandler {

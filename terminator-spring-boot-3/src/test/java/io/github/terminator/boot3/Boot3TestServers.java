@@ -20,10 +20,13 @@ public class Boot3TestServers implements TestServers {
 
 	@Override
 	public List<Server> servers() {
-		return List.of(new Server("tomcat", TomcatServer.class, null, "TomcatServerAdapter", List.of("/org/apache/tomcat/"), List.of()),
+		return List.of(
+				new Server("tomcat", TomcatServer.class, null, "TomcatServerAdapter", List.of("/org/apache/tomcat/"),
+						List.of(), List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1")),
 				// Undertow says so on every kept-alive response, starter or not.
 				new Server("undertow", UndertowServer.class, "keep-alive", "UndertowServerAdapter",
-						List.of("/io/undertow/", "/org/jboss/xnio/"), List.of()));
+						List.of("/io/undertow/", "/org/jboss/xnio/"), List.of(),
+						List.of("server.undertow.threads.worker=1")));
 	}
 
 	@Override

@@ -29,9 +29,10 @@ public class Boot4TestServers implements TestServers {
 		// the one of the server the application runs on may be on.
 		return List.of(
 				new Server("tomcat", TomcatServer.class, null, "TomcatServerAdapter", List.of("/org/apache/tomcat/"),
-						List.of(EXCLUDE + JETTY_MANAGEMENT)),
+						List.of(EXCLUDE + JETTY_MANAGEMENT),
+						List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1")),
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
-						List.of(EXCLUDE + TOMCAT_MANAGEMENT)));
+						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of()));
 	}
 
 	/**

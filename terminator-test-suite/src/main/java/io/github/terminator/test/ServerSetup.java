@@ -124,9 +124,12 @@ public record ServerSetup(Server server, boolean tls) {
 	 * @param jars what the paths of the server's jars contain, as {@code /org/apache/tomcat/}
 	 * @param properties what an application needs, as {@code name=value}, to run on this
 	 * server while the other servers are on the class path too
+	 * @param oneWorker the properties that leave the server a single worker thread, which
+	 * one request can hold busy; empty for a server whose pool cannot be held so (Jetty's
+	 * also runs its acceptor and selectors)
 	 */
 	public record Server(String name, Class<?> configuration, String keepAliveHeader, String adapter,
-			List<String> jars, List<String> properties) {
+			List<String> jars, List<String> properties, List<String> oneWorker) {
 
 		@Override
 		public String toString() {
