@@ -3,6 +3,9 @@ package io.github.terminator.sample;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.sample.RawClient.Close;
@@ -174,6 +181,53 @@ class SampleApplicationEndToEndTests {
 			assertThat(process.waitFor(5000, TimeUnit.MILLISECONDS)).as("exited").isTrue();
 			System.out.printf("/events: exit %d ms after SIGTERM%n", millisBetween(signalAt, System.nanoTime()));
 			assertThat(output()).contains("Termination TERMINATED");
+		}
+		finally {
+			process.destroyForcibly();
+			process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * A WebSocket is told 1001 Going Away when the drain starts, the JDK's client answers,
+	 * and the process exits without waiting for the graceful timeout.
+	 */
+	@Test
+	void whenAWebSocketIsOpenThenItIsToldGoingAwayAndTheProcessExitsWithoutWaitingForTheGracefulTimeout()
+			throws Exception {
+		int port = freePort();
+		Process process = start(port);
+		try (RawClient ready = awaitFirstAnswer(process, port)) {
+			CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+			BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+			WebSocket webSocket = HttpClient.newHttpClient()
+				.newWebSocketBuilder()
+				.buildAsync(URI.create("ws://localhost:" + port + "/ws"), new WebSocket.Listener() {
+
+					@Override
+					public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+						messages.add(data.toString());
+						socket.request(1);
+						return null;
+					}
+
+					@Override
+					public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+						closeCode.complete(statusCode);
+						return null;
+					}
+
+				})
+				.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+			webSocket.sendText("hello", true);
+			assertThat(messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("echo hello");
+			long signalAt = System.nanoTime();
+			process.destroy();
+			assertThat(closeCode.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1001);
+			assertThat(millisBetween(signalAt, System.nanoTime())).isLessThan(1000);
+			assertThat(process.waitFor(5000, TimeUnit.MILLISECONDS)).as("exited").isTrue();
+			System.out.printf("/ws: exit %d ms after SIGTERM%n", millisBetween(signalAt, System.nanoTime()));
+			assertThat(output()).contains("Termination TERMINATED").contains("1 WebSocket closed");
 		}
 		finally {
 			process.destroyForcibly();

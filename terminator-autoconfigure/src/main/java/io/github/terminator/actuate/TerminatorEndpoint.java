@@ -155,18 +155,21 @@ public class TerminatorEndpoint {
 	 * @param connectionsClosedIdle connections closed with no request running on them
 	 * @param requestsCompleted requests completed while it ran
 	 * @param connectionsCompleted connections that ended after their last response
+	 * @param webSocketsClosed of those, the WebSockets, told 1001 Going Away
 	 * @param connectionsForced connections closed by force at the graceful timeout
 	 * @param connectionsLeft connections still open when it ended
 	 */
 	public record ResultDescriptor(TerminationCode code, boolean success, String message, String startedAt,
 			String endedAt, String duration, String delay, String drain, long connectionsClosedIdle,
-			long requestsCompleted, long connectionsCompleted, long connectionsForced, long connectionsLeft) {
+			long requestsCompleted, long connectionsCompleted, long webSocketsClosed, long connectionsForced,
+			long connectionsLeft) {
 
 		static ResultDescriptor of(TerminationResult result) {
 			return new ResultDescriptor(result.code(), result.success(), result.message(), format(result.startedAt()),
 					format(result.endedAt()), format(result.duration()), format(result.delay()),
 					format(result.drain()), result.connectionsClosedIdle(), result.requestsCompleted(),
-					result.connectionsCompleted(), result.connectionsForced(), result.connectionsLeft());
+					result.connectionsCompleted(), result.webSocketsClosed(), result.connectionsForced(),
+					result.connectionsLeft());
 		}
 
 	}
@@ -177,19 +180,21 @@ public class TerminatorEndpoint {
 	 * @param id its identifier, increasing with the order of accept
 	 * @param remoteAddress the client, as {@code host:port}
 	 * @param localPort the port it was accepted on
+	 * @param protocol what it speaks: {@code http/1.1}, {@code websocket}, {@code h2} or
+	 * {@code h2c}
 	 * @param state its state
 	 * @param age how long it has been open
 	 * @param requestsServed how many requests completed on it
 	 * @param request the request being processed, for an {@code ACTIVE} connection;
 	 * {@code null} otherwise
 	 */
-	public record ConnectionDescriptor(long id, String remoteAddress, int localPort, ConnectionState state, String age,
-			long requestsServed, RequestDescriptor request) {
+	public record ConnectionDescriptor(long id, String remoteAddress, int localPort, String protocol,
+			ConnectionState state, String age, long requestsServed, RequestDescriptor request) {
 
 		static ConnectionDescriptor of(TrackedConnection connection) {
 			ActiveRequest request = connection.currentRequest();
 			return new ConnectionDescriptor(connection.id(), connection.remoteAddress(), connection.localPort(),
-					connection.state(), format(connection.age()), connection.requestsServed(),
+					connection.protocol(), connection.state(), format(connection.age()), connection.requestsServed(),
 					(request != null) ? RequestDescriptor.of(request) : null);
 		}
 

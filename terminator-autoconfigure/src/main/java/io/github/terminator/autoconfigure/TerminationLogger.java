@@ -28,8 +28,12 @@ class TerminationLogger implements TerminationListener {
 			.append(count(result.connectionsClosedIdle(), "idle connection", "idle connections"))
 			.append(" closed, ")
 			.append(count(result.requestsCompleted(), "request", "requests"))
-			.append(" completed, ")
-			.append(count(result.connectionsForced(), "connection", "connections"))
+			.append(" completed, ");
+		if (result.webSocketsClosed() > 0) {
+			// Only where there are any: most applications have none.
+			line.append(count(result.webSocketsClosed(), "WebSocket", "WebSockets")).append(" closed, ");
+		}
+		line.append(count(result.connectionsForced(), "connection", "connections"))
 			.append(" forced. ")
 			.append(result.message());
 		ActiveRequest oldest = result.oldestRequestCut();

@@ -35,6 +35,8 @@ public final class ConnectionRegistry {
 
 	private final LongAdder completedWhileClosing = new LongAdder();
 
+	private final LongAdder webSocketsClosedWhileClosing = new LongAdder();
+
 	private final Object changes = new Object();
 
 	private long changeCount;
@@ -172,6 +174,13 @@ public final class ConnectionRegistry {
 		return this.completedWhileClosing.sum();
 	}
 
+	/**
+	 * Of the {@link #completedWhileClosing()}, the WebSocket connections.
+	 */
+	long webSocketsClosedWhileClosing() {
+		return this.webSocketsClosedWhileClosing.sum();
+	}
+
 	void requestCompleted() {
 		if (this.terminating) {
 			this.requestsCompletedWhileClosing.increment();
@@ -183,7 +192,12 @@ public final class ConnectionRegistry {
 			if (this.terminating) {
 				switch (ending) {
 					case IDLE -> this.idleClosedWhileClosing.increment();
-					case COMPLETED -> this.completedWhileClosing.increment();
+					case COMPLETED -> {
+						this.completedWhileClosing.increment();
+						if (TrackedConnection.WEBSOCKET.equals(connection.protocol())) {
+							this.webSocketsClosedWhileClosing.increment();
+						}
+					}
 					case FORCED -> {
 						// Counted by the drain, which forced it.
 					}

@@ -55,6 +55,9 @@ final class Drain {
 
 	private volatile Throwable serverError;
 
+	/** Set on the drain's thread once upgraded connections are to be told to go away. */
+	private boolean goingAway;
+
 	private volatile ActiveRequest oldestActiveAtForce;
 
 	Drain(ConnectionRegistry registry, ServerAdapter server, TerminatorSettings settings,
@@ -86,6 +89,9 @@ final class Drain {
 		// Only now that a new connection is refused may clients be told to open one.
 		this.registry.startClosingConnections();
 		this.drainStarted.run();
+		// After the delay, not during it: a client told to go away during the delay would
+		// reconnect to this instance, still in its load balancer's pool, and be told again.
+		this.goingAway = true;
 		if (closeQuietConnectionsUntil(gracefulEnd(), true)) {
 			return ended(true);
 		}
@@ -194,6 +200,9 @@ final class Drain {
 		long newWindowNanos = Terminator.NEW_CONNECTION_QUIET_WINDOW.toNanos();
 		long idleWindowNanos = this.settings.quietPeriod().toNanos();
 		for (TrackedConnection connection : this.registry.live()) {
+			if (this.goingAway && connection.state() == ConnectionState.UPGRADED && !connection.isToldGoingAway()) {
+				goAway(connection);
+			}
 			if (!isIdle(connection) || connection.isClosed() || connection.isCloseRequested()) {
 				continue;
 			}
@@ -213,6 +222,20 @@ final class Drain {
 			}
 		}
 		return wakeUp;
+	}
+
+	/**
+	 * Tells an upgraded connection, in its protocol, that the server is going away; it then
+	 * ends on its own. One the adapter cannot tell is forced at the graceful timeout.
+	 */
+	private void goAway(TrackedConnection connection) {
+		connection.markToldGoingAway();
+		try {
+			connection.control().goAway();
+		}
+		catch (RuntimeException ex) {
+			serverFailed(ex);
+		}
 	}
 
 	private boolean closeIfIdle(TrackedConnection connection) {

@@ -19,6 +19,8 @@ import java.time.Instant;
  * @param requestsCompleted requests that completed while the termination ran
  * @param connectionsCompleted connections that ended after their last response while the
  * termination ran, closed by the server or by the client
+ * @param webSocketsClosed of the {@code connectionsCompleted}, the WebSocket connections,
+ * told that the server is going away (1001) or closed by their client
  * @param connectionsForced connections closed by force at the graceful timeout
  * @param connectionsLeft connections still open when it ended
  * @param oldestRequestCut the oldest request that was still running when connections were
@@ -26,7 +28,7 @@ import java.time.Instant;
  */
 public record TerminationResult(TerminationCode code, String message, Throwable error, Instant startedAt,
 		Instant endedAt, Duration delay, Duration drain, long connectionsClosedIdle, long requestsCompleted,
-		long connectionsCompleted, long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
+		long connectionsCompleted, long webSocketsClosed, long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
 
 	/**
 	 * Whether every connection ended gracefully.

@@ -248,7 +248,7 @@ public final class Terminator {
 			ConnectionRegistry registry = Terminator.this.registry;
 			return new TerminationResult(code, message(code, error, left.size(), endNanos), error, this.startedAt,
 					endedAt, delay, drain, registry.idleClosedWhileClosing(), registry.requestsCompletedWhileClosing(),
-					registry.completedWhileClosing(), this.drain.forced(), left.size(), oldestCut);
+					registry.completedWhileClosing(), registry.webSocketsClosedWhileClosing(), this.drain.forced(), left.size(), oldestCut);
 		}
 
 		private String message(TerminationCode code, Throwable error, int left, long endNanos) {

@@ -16,6 +16,18 @@ import io.github.terminator.core.spi.ConnectionEvents;
  */
 public final class TrackedConnection {
 
+	/** The protocol of a connection that was not upgraded. */
+	public static final String HTTP_1_1 = "http/1.1";
+
+	/** The protocol of a connection upgraded to WebSocket (RFC 6455). */
+	public static final String WEBSOCKET = "websocket";
+
+	/** HTTP/2 over TLS, negotiated with ALPN (RFC 9113). */
+	public static final String H2 = "h2";
+
+	/** HTTP/2 over cleartext TCP, by upgrade or with prior knowledge (RFC 9113). */
+	public static final String H2C = "h2c";
+
 	private final long id;
 
 	private final ConnectionRegistry registry;
@@ -27,6 +39,10 @@ public final class TrackedConnection {
 	private final long openedNanos;
 
 	private volatile ConnectionState state = ConnectionState.NEW;
+
+	private volatile String protocol = HTTP_1_1;
+
+	private volatile boolean toldGoingAway;
 
 	private volatile ActiveRequest currentRequest;
 
@@ -100,6 +116,15 @@ public final class TrackedConnection {
 	}
 
 	/**
+	 * The protocol the connection speaks: {@link #HTTP_1_1}, or what it was upgraded to,
+	 * {@link #WEBSOCKET}, {@link #H2} or {@link #H2C}.
+	 * @return the protocol name
+	 */
+	public String protocol() {
+		return this.protocol;
+	}
+
+	/**
 	 * How many requests completed on this connection.
 	 * @return the number of requests served
 	 */
@@ -147,6 +172,21 @@ public final class TrackedConnection {
 	 */
 	void markCloseRequested() {
 		this.closeRequested = true;
+	}
+
+	/**
+	 * Records that the drain told the client that the server is going away.
+	 */
+	void markToldGoingAway() {
+		this.toldGoingAway = true;
+	}
+
+	/**
+	 * Whether the drain told the client that the server is going away.
+	 * @return {@code true} once {@link ConnectionControl#goAway()} was called for it
+	 */
+	boolean isToldGoingAway() {
+		return this.toldGoingAway;
 	}
 
 	/**
@@ -221,11 +261,13 @@ public final class TrackedConnection {
 
 	/**
 	 * Called when the connection switched to another protocol.
+	 * @param protocol what it speaks now
 	 */
-	void onUpgraded() {
+	void onUpgraded(String protocol) {
 		if (this.state == ConnectionState.ACTIVE) {
 			this.requestsServed++;
 		}
+		this.protocol = protocol;
 		this.currentRequest = null;
 		this.state = ConnectionState.UPGRADED;
 		this.registry.changed();
@@ -311,8 +353,8 @@ public final class TrackedConnection {
 		}
 
 		@Override
-		public void onUpgraded() {
-			TrackedConnection.this.onUpgraded();
+		public void onUpgraded(String protocol) {
+			TrackedConnection.this.onUpgraded(protocol);
 		}
 
 		@Override
@@ -329,8 +371,8 @@ public final class TrackedConnection {
 
 	@Override
 	public String toString() {
-		return "TrackedConnection[id=" + this.id + ", state=" + this.state + ", requestsServed=" + this.requestsServed
-				+ "]";
+		return "TrackedConnection[id=" + this.id + ", protocol=" + this.protocol + ", state=" + this.state
+				+ ", requestsServed=" + this.requestsServed + "]";
 	}
 
 }

@@ -71,7 +71,7 @@ class ConnectionRegistryTests {
 		FakeConnection.open(this.registry);
 		FakeConnection.openIdle(this.registry);
 		FakeConnection active = FakeConnection.openActive(this.registry, "GET", "/slow");
-		FakeConnection.openActive(this.registry, "GET", "/ws").upgrade();
+		FakeConnection.openActive(this.registry, "GET", "/ws").upgrade(TrackedConnection.WEBSOCKET);
 		assertThat(this.registry.requestsInFlight()).isEqualTo(1);
 		active.completeRequest();
 		assertThat(this.registry.requestsInFlight()).isZero();

@@ -20,6 +20,12 @@ final class FakeConnection implements ConnectionControl {
 
 	private final AtomicInteger forceCloseCalls = new AtomicInteger();
 
+	private final AtomicInteger goAwayCalls = new AtomicInteger();
+
+	private volatile GoAway goAway = GoAway.UNSUPPORTED;
+
+	private volatile long goAwayNanos;
+
 	private TrackedConnection tracked;
 
 	private ConnectionRegistry registry;
@@ -94,8 +100,27 @@ final class FakeConnection implements ConnectionControl {
 		this.tracked.onRequestCompleted();
 	}
 
-	synchronized void upgrade() {
-		this.tracked.onUpgraded();
+	synchronized void upgrade(String protocol) {
+		this.tracked.onUpgraded(protocol);
+	}
+
+	/**
+	 * What the connection does when told to go away.
+	 */
+	void onGoAway(GoAway goAway) {
+		this.goAway = goAway;
+	}
+
+	int goAwayCalls() {
+		return this.goAwayCalls.get();
+	}
+
+	/**
+	 * When the connection was told to go away.
+	 * @return the {@link System#nanoTime()} of the first call, {@code 0} before
+	 */
+	long goAwayNanos() {
+		return this.goAwayNanos;
 	}
 
 	/**
@@ -176,11 +201,42 @@ final class FakeConnection implements ConnectionControl {
 	}
 
 	@Override
+	public boolean goAway() {
+		if (this.goAwayCalls.getAndIncrement() == 0) {
+			this.goAwayNanos = System.nanoTime();
+		}
+		return switch (this.goAway) {
+			case UNSUPPORTED -> false;
+			case CLIENT_ANSWERS -> {
+				close();
+				yield true;
+			}
+			case CLIENT_SILENT -> true;
+		};
+	}
+
+	@Override
 	public void forceClose() {
 		this.forceCloseCalls.incrementAndGet();
 		if (!this.stuck) {
 			close();
 		}
+	}
+
+	/**
+	 * What a connection does when the drain tells it to go away.
+	 */
+	enum GoAway {
+
+		/** The adapter cannot tell this protocol. */
+		UNSUPPORTED,
+
+		/** The client is told and answers at once: the connection closes. */
+		CLIENT_ANSWERS,
+
+		/** The client is told and never answers. */
+		CLIENT_SILENT
+
 	}
 
 }

@@ -287,16 +287,80 @@ class TerminatorTests {
 	}
 
 	@Test
-	void whenConnectionIsUpgradedThenItIsForcedAtGracefulTimeout() {
+	void whenUpgradedConnectionCannotBeToldToGoAwayThenItIsForcedAtGracefulTimeout() {
 		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
-		connection.upgrade();
+		connection.upgrade(TrackedConnection.WEBSOCKET);
 		Terminator terminator = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT);
 		TerminationResult result = terminator.terminate();
+		assertThat(connection.goAwayCalls()).isEqualTo(1);
 		assertThat(connection.closeIfIdleCalls()).isZero();
 		assertThat(connection.forceCloseCalls()).isEqualTo(1);
 		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
 		assertThat(result.connectionsForced()).isEqualTo(1);
+		assertThat(result.webSocketsClosed()).isZero();
 		assertThat(result.oldestRequestCut()).isNull();
+	}
+
+	@Test
+	void whenWebSocketIsToldToGoAwayAndAnswersThenTheDrainEndsWithItCompleted() {
+		FakeConnection webSocket = FakeConnection.openActive(this.registry, "GET", "/ws");
+		webSocket.upgrade(TrackedConnection.WEBSOCKET);
+		webSocket.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
+		FakeConnection http2 = FakeConnection.open(this.registry);
+		http2.upgrade(TrackedConnection.H2);
+		http2.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
+		long start = System.nanoTime();
+		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(millisSince(start)).isLessThan(LONG_GRACE.toMillis() / 2);
+		assertThat(webSocket.goAwayCalls()).isEqualTo(1);
+		assertThat(http2.goAwayCalls()).isEqualTo(1);
+		assertThat(webSocket.forceCloseCalls()).isZero();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(result.connectionsCompleted()).isEqualTo(2);
+		assertThat(result.webSocketsClosed()).isEqualTo(1);
+		assertThat(result.connectionsForced()).isZero();
+	}
+
+	@Test
+	void whenWebSocketToldToGoAwayNeverAnswersThenItIsForcedAtGracefulTimeout() {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
+		connection.upgrade(TrackedConnection.WEBSOCKET);
+		connection.onGoAway(FakeConnection.GoAway.CLIENT_SILENT);
+		TerminationResult result = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT).terminate();
+		assertThat(connection.goAwayCalls()).isEqualTo(1);
+		assertThat(connection.forceCloseCalls()).isEqualTo(1);
+		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
+		assertThat(result.webSocketsClosed()).isZero();
+	}
+
+	@Test
+	void whenDrainDelayRunsThenUpgradedConnectionsAreToldToGoAwayOnlyWhenTheDrainStarts() throws Exception {
+		Duration drainDelay = Duration.ofMillis(300);
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
+		connection.upgrade(TrackedConnection.WEBSOCKET);
+		connection.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
+		long start = System.nanoTime();
+		TerminationResult result = terminator(drainDelay, LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(connection.goAwayCalls()).isEqualTo(1);
+		assertThat(connection.goAwayNanos()).isGreaterThanOrEqualTo(this.server.stoppedAcceptingNanos());
+		assertThat(TimeUnit.NANOSECONDS.toMillis(connection.goAwayNanos() - start))
+			.isGreaterThanOrEqualTo(drainDelay.toMillis());
+	}
+
+	@Test
+	void whenConnectionUpgradesDuringTheDrainThenItIsToldToGoAway() throws Exception {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
+		connection.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(() -> this.server.stopAcceptingCalls() == 1);
+		assertThat(connection.goAwayCalls()).isZero();
+		connection.upgrade(TrackedConnection.WEBSOCKET);
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(connection.goAwayCalls()).isEqualTo(1);
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.webSocketsClosed()).isEqualTo(1);
 	}
 
 	@Test

@@ -97,7 +97,7 @@ class TrackedConnectionTests {
 	@Test
 	void whenUpgradedThenTheUpgradeRequestIsCounted() {
 		TrackedConnection tracked = FakeConnection.openActive(this.registry, "GET", "/ws").tracked();
-		tracked.onUpgraded();
+		tracked.onUpgraded(TrackedConnection.WEBSOCKET);
 		assertThat(tracked.state()).isEqualTo(ConnectionState.UPGRADED);
 		assertThat(tracked.currentRequest()).isNull();
 		assertThat(tracked.requestsServed()).isEqualTo(1);

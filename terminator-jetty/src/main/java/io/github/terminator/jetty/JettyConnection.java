@@ -7,8 +7,9 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.eclipse.jetty.io.Connection;
@@ -25,6 +26,9 @@ final class JettyConnection implements ConnectionControl {
 	 * sent it all.
 	 */
 	private static final long OUTPUT_SHUTDOWN_POLL_MILLIS = 5;
+
+	/** Named, so that an application without Jetty's WebSocket jars does not need them. */
+	private static final String WEBSOCKET_CONNECTION = "org.eclipse.jetty.websocket.core.WebSocketConnection";
 
 	private final JettyServerAdapter adapter;
 
@@ -66,7 +70,7 @@ final class JettyConnection implements ConnectionControl {
 		this.connection = connection;
 		if (this.tracked.state() != ConnectionState.UPGRADED) {
 			// HTTP/2 with prior knowledge upgrades without a 101 response.
-			this.tracked.onUpgraded();
+			this.tracked.onUpgraded(TrackedConnection.H2C);
 		}
 	}
 
@@ -147,6 +151,18 @@ final class JettyConnection implements ConnectionControl {
 	 */
 	static SelectableChannel socketChannel(EndPoint endPoint) {
 		return (networkEndPoint(endPoint).getTransport() instanceof SelectableChannel channel) ? channel : null;
+	}
+
+	/**
+	 * Tells a WebSocket 1001 Going Away; Jetty closes the connection after the close frame.
+	 */
+	@Override
+	public boolean goAway() {
+		if (WEBSOCKET_CONNECTION.equals(this.connection.getClass().getName())) {
+			this.adapter.closeWebSockets();
+			return true;
+		}
+		return false;
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.spi.ServerAdapter;
@@ -22,6 +23,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -72,6 +74,10 @@ public final class JettyServerAdapter implements ServerAdapter {
 
 	private final Listener listener = new Listener();
 
+	private final List<Server> servers = new CopyOnWriteArrayList<>();
+
+	private final AtomicBoolean webSocketsClosed = new AtomicBoolean();
+
 	/**
 	 * Creates an adapter that reports to the given registry.
 	 * @param registry where connections are tracked
@@ -86,6 +92,9 @@ public final class JettyServerAdapter implements ServerAdapter {
 	 * @param server the server
 	 */
 	public void track(Server server) {
+		if (!this.servers.contains(server)) {
+			this.servers.add(server);
+		}
 		for (Connector connector : server.getConnectors()) {
 			// Jetty adds the connector's Connection.Listener beans to every connection its
 			// factories create, and the WebSocket upgrade does the same; a ServerConnector
@@ -183,6 +192,29 @@ public final class JettyServerAdapter implements ServerAdapter {
 		if (channel != null && this.accepted.remove(channel)) {
 			synchronized (this.accepted) {
 				this.accepted.notifyAll();
+			}
+		}
+	}
+
+	/**
+	 * Sends every WebSocket session of the servers 1001 Going Away, once. This is Jetty's
+	 * own graceful close of its WebSocket containers, through their session trackers,
+	 * which a stop with no stop timeout (Spring Boot's) never calls. Jetty then closes each
+	 * connection right after the close frame: it waits for the client's answer to a 1000
+	 * only.
+	 */
+	void closeWebSockets() {
+		if (!this.webSocketsClosed.compareAndSet(false, true)) {
+			return;
+		}
+		for (Server server : this.servers) {
+			for (Graceful graceful : server.getContainedBeans(Graceful.class)) {
+				String name = graceful.getClass().getName();
+				// Jakarta WebSocket (ee10, ee11), and Jetty's own WebSocket API.
+				if (name.endsWith(".websocket.jakarta.common.SessionTracker")
+						|| name.equals("org.eclipse.jetty.websocket.common.SessionTracker")) {
+					graceful.shutdown();
+				}
 			}
 		}
 	}

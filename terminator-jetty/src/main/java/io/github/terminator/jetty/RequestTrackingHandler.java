@@ -1,9 +1,11 @@
 package io.github.terminator.jetty;
 
 import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Handler;
@@ -33,7 +35,10 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 		if (connection != null) {
 			connection.tracked().onRequestStarted(request.getMethod(), request.getHttpURI().getPath());
 			ConnectionRegistry registry = this.adapter.registry();
-			request.addHttpStreamWrapper((stream) -> new ExchangeStream(stream, connection, metaData, response, registry));
+			String protocol = "h2c".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))
+					? TrackedConnection.H2C : TrackedConnection.WEBSOCKET;
+			request.addHttpStreamWrapper(
+					(stream) -> new ExchangeStream(stream, connection, metaData, response, registry, protocol));
 		}
 		return super.handle(request, response, callback);
 	}
@@ -54,13 +59,17 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 
 		private final ConnectionRegistry registry;
 
+		/** What the connection speaks if this exchange switches protocols. */
+		private final String upgradeProtocol;
+
 		ExchangeStream(HttpStream stream, JettyConnection connection, ConnectionMetaData metaData, Response response,
-				ConnectionRegistry registry) {
+				ConnectionRegistry registry, String upgradeProtocol) {
 			super(stream);
 			this.connection = connection;
 			this.metaData = metaData;
 			this.response = response;
 			this.registry = registry;
+			this.upgradeProtocol = upgradeProtocol;
 		}
 
 		@Override
@@ -78,7 +87,7 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 			ConnectionEvents tracked = this.connection.tracked();
 			boolean closing = false;
 			if (isSwitchingProtocols()) {
-				tracked.onUpgraded();
+				tracked.onUpgraded(this.upgradeProtocol);
 			}
 			else if (this.metaData.isPersistent()) {
 				// Before the connection may read the next request, on another thread.

@@ -6,6 +6,8 @@ import io.github.terminator.test.ServerSetup.Server;
 import io.github.terminator.test.TestServers;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer;
+import org.springframework.boot.autoconfigure.websocket.servlet.UndertowWebSocketServletWebServerCustomizer;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.embedded.undertow.UndertowBuilderCustomizer;
 import org.springframework.boot.web.embedded.undertow.UndertowDeploymentInfoCustomizer;
@@ -22,11 +24,11 @@ public class Boot3TestServers implements TestServers {
 	public List<Server> servers() {
 		return List.of(
 				new Server("tomcat", TomcatServer.class, null, "TomcatServerAdapter", List.of("/org/apache/tomcat/"),
-						List.of(), List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1")),
+						List.of(), List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1"), true, true),
 				// Undertow says so on every kept-alive response, starter or not.
 				new Server("undertow", UndertowServer.class, "keep-alive", "UndertowServerAdapter",
 						List.of("/io/undertow/", "/org/jboss/xnio/"), List.of(),
-						List.of("server.undertow.threads.worker=1")));
+						List.of("server.undertow.threads.worker=1"), true, false));
 	}
 
 	@Override
@@ -40,6 +42,15 @@ public class Boot3TestServers implements TestServers {
 		@Bean
 		TomcatServletWebServerFactory tomcatServletWebServerFactory() {
 			return new TomcatServletWebServerFactory();
+		}
+
+		/**
+		 * The WebSocket container, which Spring Boot sets up for the first server found
+		 * on the class path only, Jetty here.
+		 */
+		@Bean
+		TomcatWebSocketServletWebServerCustomizer tomcatWebSocketCustomizer() {
+			return new TomcatWebSocketServletWebServerCustomizer();
 		}
 
 	}
@@ -58,6 +69,11 @@ public class Boot3TestServers implements TestServers {
 			factory.getBuilderCustomizers().addAll(builderCustomizers.orderedStream().toList());
 			factory.getDeploymentInfoCustomizers().addAll(deploymentInfoCustomizers.orderedStream().toList());
 			return factory;
+		}
+
+		@Bean
+		UndertowWebSocketServletWebServerCustomizer undertowWebSocketCustomizer() {
+			return new UndertowWebSocketServletWebServerCustomizer();
 		}
 
 	}

@@ -30,9 +30,9 @@ public class Boot4TestServers implements TestServers {
 		return List.of(
 				new Server("tomcat", TomcatServer.class, null, "TomcatServerAdapter", List.of("/org/apache/tomcat/"),
 						List.of(EXCLUDE + JETTY_MANAGEMENT),
-						List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1")),
+						List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1"), true, true),
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
-						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of()));
+						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of(), false, false));
 	}
 
 	/**

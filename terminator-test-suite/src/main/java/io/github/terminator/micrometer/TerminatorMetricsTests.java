@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionEvents;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
@@ -40,7 +41,7 @@ class TerminatorMetricsTests {
 		idle.onRequestCompleted();
 		ConnectionEvents upgraded = StubConnection.open(this.connections);
 		upgraded.onRequestStarted("GET", "/ws");
-		upgraded.onUpgraded();
+		upgraded.onUpgraded(TrackedConnection.WEBSOCKET);
 		assertThat(connectionsIn("new")).isEqualTo(1);
 		assertThat(connectionsIn("active")).isEqualTo(1);
 		assertThat(connectionsIn("idle")).isEqualTo(1);
@@ -120,7 +121,7 @@ class TerminatorMetricsTests {
 			long forced) {
 		Instant start = Instant.parse("2025-01-01T00:00:00Z");
 		return new TerminationResult(code, "test", null, start, start.plus(duration), Duration.ZERO, duration, idle,
-				completed, completed, forced, 0, null);
+				completed, completed, 0, forced, 0, null);
 	}
 
 }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -29,6 +30,8 @@ import javax.net.ssl.X509TrustManager;
  * FIN or a reset.
  */
 public final class RawConnection implements AutoCloseable {
+
+	private static final SecureRandom RANDOM = new SecureRandom();
 
 	private final Socket socket;
 
@@ -142,6 +145,61 @@ public final class RawConnection implements AutoCloseable {
 	 */
 	public RawConnection get(String target) throws IOException {
 		return send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+	}
+
+	/**
+	 * Opens a WebSocket on this connection, as RFC 6455 §4.1 describes.
+	 * @param target the path of the WebSocket endpoint
+	 * @return the server's answer, {@code 101} when the connection switched
+	 */
+	public RawResponse upgradeToWebSocket(String target) throws IOException {
+		byte[] nonce = new byte[16];
+		RANDOM.nextBytes(nonce);
+		return send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+				+ "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
+				+ "Sec-WebSocket-Version: 13\r\n\r\n")
+			.readHead(Duration.ofSeconds(10));
+	}
+
+	/**
+	 * Sends one final WebSocket frame, masked as a client must.
+	 * @param opcode {@link WebSocketFrame#TEXT}, {@link WebSocketFrame#CLOSE}, …
+	 * @param payload at most 125 bytes
+	 */
+	public RawConnection sendFrame(int opcode, byte[] payload) throws IOException {
+		byte[] mask = new byte[4];
+		RANDOM.nextBytes(mask);
+		ByteArrayOutputStream frame = new ByteArrayOutputStream();
+		frame.write(0x80 | opcode);
+		frame.write(0x80 | payload.length);
+		frame.write(mask);
+		for (int i = 0; i < payload.length; i++) {
+			frame.write(payload[i] ^ mask[i % 4]);
+		}
+		this.out.write(frame.toByteArray());
+		this.out.flush();
+		return this;
+	}
+
+	/**
+	 * Reads one WebSocket frame from the server.
+	 * @throws IOException if the connection ended before a complete frame
+	 */
+	public WebSocketFrame readFrame(Duration timeout) throws IOException {
+		this.socket.setSoTimeout((int) timeout.toMillis());
+		byte[] head = readExactly(2);
+		long length = head[1] & 0x7F;
+		if (length == 126) {
+			byte[] extended = readExactly(2);
+			length = ((extended[0] & 0xFF) << 8) | (extended[1] & 0xFF);
+		}
+		else if (length == 127) {
+			length = 0;
+			for (byte b : readExactly(8)) {
+				length = (length << 8) | (b & 0xFF);
+			}
+		}
+		return new WebSocketFrame(head[0] & 0x0F, readExactly(Math.toIntExact(length)));
 	}
 
 	/**
@@ -275,6 +333,39 @@ public final class RawConnection implements AutoCloseable {
 			throw new IOException("connection closed in the body after " + bytes.length + " of " + length + " bytes");
 		}
 		return bytes;
+	}
+
+	/**
+	 * One WebSocket frame.
+	 *
+	 * @param opcode the frame's opcode
+	 * @param payload its unmasked payload
+	 */
+	public record WebSocketFrame(int opcode, byte[] payload) {
+
+		/** The opcode of a text frame. */
+		public static final int TEXT = 0x1;
+
+		/** The opcode of a close frame. */
+		public static final int CLOSE = 0x8;
+
+		/**
+		 * The status code of a close frame.
+		 * @return the code, or {@code -1} when the frame is not a close frame or has none
+		 */
+		public int closeCode() {
+			return (this.opcode == CLOSE && this.payload.length >= 2)
+					? ((this.payload[0] & 0xFF) << 8) | (this.payload[1] & 0xFF) : -1;
+		}
+
+		/**
+		 * The payload as UTF-8 text.
+		 * @return the text
+		 */
+		public String text() {
+			return new String(this.payload, StandardCharsets.UTF_8);
+		}
+
 	}
 
 	/**

@@ -45,6 +45,14 @@ public record ServerSetup(Server server, boolean tls) {
 	}
 
 	/**
+	 * Every server whose HTTP/2 connections terminator drains, over h2c and h2.
+	 * @return each setup
+	 */
+	public static Stream<ServerSetup> http2() {
+		return all().filter((setup) -> setup.server().drainsHttp2());
+	}
+
+	/**
 	 * Every server of the line.
 	 * @return the servers, the line's default first
 	 */
@@ -127,9 +135,15 @@ public record ServerSetup(Server server, boolean tls) {
 	 * @param oneWorker the properties that leave the server a single worker thread, which
 	 * one request can hold busy; empty for a server whose pool cannot be held so (Jetty's
 	 * also runs its acceptor and selectors)
+	 * @param waitsForTheClientAfterGoingAway whether the server keeps a WebSocket open after
+	 * its 1001 close frame until the client answers (Tomcat) or closes (Undertow); Jetty
+	 * closes it at once
+	 * @param drainsHttp2 whether terminator tells this server's HTTP/2 connections GOAWAY
+	 * and closes them after their last stream
 	 */
 	public record Server(String name, Class<?> configuration, String keepAliveHeader, String adapter,
-			List<String> jars, List<String> properties, List<String> oneWorker) {
+			List<String> jars, List<String> properties, List<String> oneWorker,
+			boolean waitsForTheClientAfterGoingAway, boolean drainsHttp2) {
 
 		@Override
 		public String toString() {

@@ -20,6 +20,8 @@ import io.github.terminator.autoconfigure.DrainStartedEvent;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,6 +35,14 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeStrategy;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /**
  * The application the server tests run: endpoints that answer at once, after a delay,
@@ -249,6 +259,33 @@ public class TestApplication {
 				out.flush();
 			}
 		};
+	}
+
+	/**
+	 * A WebSocket that echoes text, on {@code /ws}, through Spring's WebSocket support and
+	 * the server's Jakarta WebSocket container; with {@code test.websocket=true}, for the
+	 * tests that need one.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "test.websocket", havingValue = "true")
+	@EnableWebSocket
+	static class WebSockets implements WebSocketConfigurer {
+
+		@Override
+		public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+			registry.addHandler(new TextWebSocketHandler() {
+
+				@Override
+				protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
+					session.sendMessage(new TextMessage("echo " + message.getPayload()));
+				}
+
+			}, "/ws")
+				// The Jakarta WebSocket API, whichever server runs: Spring picks a server's own
+				// strategy by the classes present, and the suite has several servers there.
+				.setHandshakeHandler(new DefaultHandshakeHandler(new StandardWebSocketUpgradeStrategy()));
+		}
+
 	}
 
 }

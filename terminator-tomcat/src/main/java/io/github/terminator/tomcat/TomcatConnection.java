@@ -1,8 +1,15 @@
 package io.github.terminator.tomcat;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.http.HttpUpgradeHandler;
+
+import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
 
+import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
@@ -15,7 +22,16 @@ final class TomcatConnection implements ConnectionControl {
 
 	private final AbstractEndpoint<?, ?> endpoint;
 
+	/**
+	 * How often a connection told to go away over HTTP/2 is looked at, to send the last
+	 * GOAWAY and to close it after its last stream.
+	 */
+	private static final long HTTP2_DRAIN_POLL_MILLIS = 20;
+
 	private ConnectionEvents tracked;
+
+	/** What the connection was upgraded to: HTTP/2 or a WebSocket. */
+	private volatile HttpUpgradeHandler upgradeHandler;
 
 	TomcatConnection(SocketWrapperBase<?> wrapper, AbstractEndpoint<?, ?> endpoint) {
 		this.wrapper = wrapper;
@@ -28,6 +44,75 @@ final class TomcatConnection implements ConnectionControl {
 
 	ConnectionEvents tracked() {
 		return this.tracked;
+	}
+
+	/**
+	 * Records what the connection was upgraded to, right after the connection handler
+	 * returned, while its processor is attached.
+	 * @return the protocol it speaks now, or {@code null} if it has no upgrade handler
+	 */
+	String upgraded(SocketWrapperBase<?> wrapper) {
+		HttpUpgradeHandler handler = this.upgradeHandler;
+		if (handler == null) {
+			handler = TomcatInternals.upgradeHandler(wrapper);
+			this.upgradeHandler = handler;
+		}
+		if (handler == null) {
+			return null;
+		}
+		if (TomcatInternals.isHttp2(handler)) {
+			return this.endpoint.isSSLEnabled() ? TrackedConnection.H2 : TrackedConnection.H2C;
+		}
+		return TrackedConnection.WEBSOCKET;
+	}
+
+	/**
+	 * Tells a WebSocket 1001 Going Away, on one of Tomcat's threads (the endpoint's
+	 * {@code onClose} runs there); tells an HTTP/2 connection GOAWAY, and closes it after
+	 * its last stream.
+	 */
+	@Override
+	public boolean goAway() {
+		HttpUpgradeHandler handler = this.upgradeHandler;
+		try {
+			if (handler != null && TomcatInternals.isHttp2(handler)) {
+				// Tomcat sent the first GOAWAY, with 2^31-1, when the listener closed; again
+				// has no effect.
+				((InternalHttpUpgradeHandler) handler).pause();
+				this.endpoint.getUtilityExecutor()
+					.schedule(() -> drainHttp2(handler), HTTP2_DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+				return true;
+			}
+			if (TomcatWebSocketInternals.isWebSocket(handler)) {
+				this.wrapper.execute(() -> TomcatWebSocketInternals.closeGoingAway(handler));
+				return true;
+			}
+		}
+		catch (RejectedExecutionException ex) {
+			// Tomcat is stopping, and closes its connections itself.
+		}
+		return false;
+	}
+
+	/**
+	 * Sends the last GOAWAY once a round trip has passed, then closes the connection as
+	 * soon as its last stream is over, the way Tomcat closes it at its keep-alive timeout.
+	 */
+	private void drainHttp2(HttpUpgradeHandler http2) {
+		if (this.wrapper.isClosed()) {
+			return;
+		}
+		if (TomcatInternals.http2Drained(http2)) {
+			((InternalHttpUpgradeHandler) http2).timeoutAsync(-1);
+			return;
+		}
+		try {
+			this.endpoint.getUtilityExecutor()
+				.schedule(() -> drainHttp2(http2), HTTP2_DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// Tomcat is stopping, and closes its connections itself.
+		}
 	}
 
 	@Override

@@ -4,27 +4,33 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.AccessibleObject;
 import java.lang.invoke.VarHandle;
+import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.concurrent.locks.Lock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
+
+import jakarta.servlet.http.HttpUpgradeHandler;
 
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ActionHook;
 import org.apache.coyote.Processor;
 import org.apache.coyote.Response;
+import org.apache.coyote.UpgradeToken;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.Acceptor;
 import org.apache.tomcat.util.net.NioEndpoint;
@@ -70,6 +76,18 @@ final class TomcatInternals {
 
 	private static final Method CLOSE_SOCKET;
 
+	/** {@code org.apache.coyote.http2.Http2UpgradeHandler}: package-private. */
+	private static final Class<?> HTTP2_HANDLER;
+
+	/** {@code Http2UpgradeHandler.activeRemoteStreamCount}: protected. */
+	private static final Field HTTP2_ACTIVE_STREAMS;
+
+	/** {@code Http2UpgradeHandler.connectionState}: NEW, CONNECTED, PAUSING, PAUSED, CLOSED. */
+	private static final Field HTTP2_CONNECTION_STATE;
+
+	/** {@code Http2UpgradeHandler.checkPauseState()}: sends the last GOAWAY once a round trip has passed. */
+	private static final Method HTTP2_CHECK_PAUSE_STATE;
+
 	static {
 		try {
 			GET_LOCK = MethodHandles.publicLookup()
@@ -87,6 +105,11 @@ final class TomcatInternals {
 			SERVER_SOCKET = accessible(NioEndpoint.class.getDeclaredField("serverSock"));
 			SET_SOCKET_OPTIONS = accessible(NioEndpoint.class.getDeclaredMethod("setSocketOptions", SocketChannel.class));
 			CLOSE_SOCKET = accessible(AbstractEndpoint.class.getDeclaredMethod("closeSocket", Object.class));
+			HTTP2_HANDLER = Class.forName("org.apache.coyote.http2.Http2UpgradeHandler", false,
+					AbstractProtocol.class.getClassLoader());
+			HTTP2_ACTIVE_STREAMS = accessible(HTTP2_HANDLER.getDeclaredField("activeRemoteStreamCount"));
+			HTTP2_CONNECTION_STATE = accessible(HTTP2_HANDLER.getDeclaredField("connectionState"));
+			HTTP2_CHECK_PAUSE_STATE = accessible(HTTP2_HANDLER.getDeclaredMethod("checkPauseState"));
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			throw new IllegalStateException("terminator does not support this version of Tomcat ("
@@ -95,6 +118,48 @@ final class TomcatInternals {
 	}
 
 	private TomcatInternals() {
+	}
+
+	/**
+	 * The upgrade handler of an upgraded connection. Call it right after the connection
+	 * handler returned from processing the connection, when its processor is attached.
+	 * @return the handler, or {@code null} if the connection is not upgraded
+	 */
+	static HttpUpgradeHandler upgradeHandler(SocketWrapperBase<?> wrapper) {
+		if (wrapper.getCurrentProcessor() instanceof Processor processor && processor.isUpgrade()) {
+			UpgradeToken token = processor.getUpgradeToken();
+			return (token != null) ? token.getHttpUpgradeHandler() : null;
+		}
+		return null;
+	}
+
+	static boolean isHttp2(HttpUpgradeHandler handler) {
+		return HTTP2_HANDLER.isInstance(handler);
+	}
+
+	/**
+	 * Moves a paused HTTP/2 connection on: sends the last GOAWAY, with the id of the last
+	 * stream processed, once a round trip has passed since the first (Tomcat's own
+	 * condition, checked otherwise only when the client opens a stream).
+	 * @return {@code true} once the last GOAWAY was sent and no stream is open: the
+	 * connection may be closed
+	 */
+	static boolean http2Drained(HttpUpgradeHandler http2) {
+		try {
+			String state = String.valueOf(((AtomicReference<?>) HTTP2_CONNECTION_STATE.get(http2)).get());
+			if ("PAUSING".equals(state)) {
+				HTTP2_CHECK_PAUSE_STATE.invoke(http2);
+				return false;
+			}
+			return "PAUSED".equals(state) && ((AtomicInteger) HTTP2_ACTIVE_STREAMS.get(http2)).get() == 0;
+		}
+		catch (InvocationTargetException ex) {
+			// Writing the GOAWAY failed: the connection is broken, and Tomcat closes it.
+			return false;
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("Cannot drain " + http2, ex);
+		}
 	}
 
 	private static <T extends AccessibleObject> T accessible(T member) {

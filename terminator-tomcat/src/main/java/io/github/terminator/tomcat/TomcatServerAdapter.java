@@ -161,6 +161,10 @@ public final class TomcatServerAdapter implements ServerAdapter {
 		}
 	}
 
+	TomcatConnection connection(SocketWrapperBase<?> wrapper) {
+		return this.connections.get(wrapper);
+	}
+
 	ConnectionEvents tracked(SocketWrapperBase<?> wrapper) {
 		TomcatConnection connection = this.connections.get(wrapper);
 		return (connection != null) ? connection.tracked() : null;

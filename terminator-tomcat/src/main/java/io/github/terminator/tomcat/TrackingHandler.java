@@ -1,5 +1,6 @@
 package io.github.terminator.tomcat;
 
+import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler;
@@ -54,7 +55,18 @@ final class TrackingHandler<S> implements Handler<S> {
 					connection.onRequestCompleted();
 				}
 			}
-			case UPGRADED, UPGRADING -> connection.onUpgraded();
+			// HTTP/2 on NIO is processed asynchronously once upgraded: ASYNC_IO is the last
+			// state seen here.
+			case UPGRADED, UPGRADING, ASYNC_IO -> {
+				TomcatConnection tomcat = this.adapter.connection(wrapper);
+				String protocol = (tomcat != null) ? tomcat.upgraded(wrapper) : null;
+				if (protocol != null) {
+					connection.onUpgraded(protocol);
+				}
+				else if (state != SocketState.ASYNC_IO) {
+					connection.onUpgraded(TrackedConnection.WEBSOCKET);
+				}
+			}
 			default -> {
 				// CLOSED is reported by the connections map; the other states keep the
 				// request running.

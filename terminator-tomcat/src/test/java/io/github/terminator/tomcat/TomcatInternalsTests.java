@@ -9,6 +9,7 @@ import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketBufferHandler;
+import org.apache.tomcat.websocket.server.WsHttpUpgradeHandler;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,6 +57,20 @@ class TomcatInternalsTests {
 		};
 		TomcatInternals.setHook(response, hook);
 		assertThat(TomcatInternals.hook(response)).isSameAs(hook);
+	}
+
+	@Test
+	void tellsHttp2FromOtherUpgradeHandlers() {
+		assertThat(TomcatInternals.isHttp2(new WsHttpUpgradeHandler())).isFalse();
+		assertThat(TomcatInternals.isHttp2(null)).isFalse();
+	}
+
+	@Test
+	void reachesTheSessionOfAWebSocketUpgradeHandler() {
+		WsHttpUpgradeHandler handler = new WsHttpUpgradeHandler();
+		assertThat(TomcatWebSocketInternals.isWebSocket(handler)).isTrue();
+		// Not initialised: it has no session yet.
+		assertThat(TomcatWebSocketInternals.closeGoingAway(handler)).isFalse();
 	}
 
 }

@@ -6,13 +6,17 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.framed.AbstractFramedChannel;
 import io.undertow.server.protocol.http.HttpServerConnection;
+import io.undertow.util.Headers;
+import io.undertow.websockets.core.WebSocketChannel;
 import org.xnio.IoUtils;
 
 /**
@@ -110,6 +114,34 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 		}
 	}
 
+	/**
+	 * Tells a WebSocket 1001 Going Away, on the connection's IO thread. Undertow shuts its
+	 * output down after the close frame and closes the connection when the client's FIN
+	 * arrives. An h2c connection is not told: Undertow's GOAWAY closes the connection as
+	 * soon as it is sent, cutting the streams still running.
+	 */
+	@Override
+	public boolean goAway() {
+		if (!TrackedConnection.WEBSOCKET.equals(this.tracked.connection().protocol())) {
+			return false;
+		}
+		onIoThread(this::sendGoingAway);
+		return true;
+	}
+
+	private void sendGoingAway() {
+		AbstractFramedChannel<?, ?, ?> framed = UndertowInternals.framedChannel(this.connection);
+		if (framed instanceof WebSocketChannel webSocket) {
+			if (webSocket.isOpen() && !webSocket.isCloseFrameSent() && !webSocket.isCloseFrameReceived()) {
+				UndertowWebSockets.goAway(webSocket);
+			}
+		}
+		else if (framed == null && this.connection.isOpen()) {
+			// The 101 response is still being written: the channel does not exist yet.
+			this.connection.getIoThread().executeAfter(this::sendGoingAway, FLUSH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+		}
+	}
+
 	private boolean isIdle() {
 		ConnectionState state = this.tracked.state();
 		return state == ConnectionState.NEW || state == ConnectionState.IDLE;
@@ -128,7 +160,8 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	@Override
 	public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
 		if (exchange.isUpgrade()) {
-			this.tracked.onUpgraded();
+			this.tracked.onUpgraded("h2c".equalsIgnoreCase(exchange.getRequestHeaders().getFirst(Headers.UPGRADE))
+					? TrackedConnection.H2C : TrackedConnection.WEBSOCKET);
 			next.proceed();
 		}
 		else if (exchange.isPersistent()) {

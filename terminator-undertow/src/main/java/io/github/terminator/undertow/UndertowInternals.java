@@ -8,6 +8,7 @@ import io.undertow.Undertow;
 import io.undertow.Undertow.ListenerInfo;
 import io.undertow.Version;
 import io.undertow.server.OpenListener;
+import io.undertow.server.protocol.framed.AbstractFramedChannel;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.server.protocol.http.HttpServerConnection;
 import org.xnio.StreamConnection;
@@ -29,11 +30,20 @@ final class UndertowInternals {
 
 	private static final Field CONNECTIONS;
 
+	/** {@code AbstractFramedChannel$FrameCloseListener}: private. */
+	private static final Class<?> FRAME_CLOSE_LISTENER;
+
+	/** The framed channel a {@code FrameCloseListener} belongs to (its enclosing instance). */
+	private static final Field FRAMED_CHANNEL;
+
 	static {
 		try {
 			OPEN_LISTENER = accessible(ListenerInfo.class.getDeclaredField("openListener"));
 			CHANNEL = accessible(ListenerInfo.class.getDeclaredField("channel"));
 			CONNECTIONS = accessible(HttpOpenListener.class.getDeclaredField("connections"));
+			FRAME_CLOSE_LISTENER = Class.forName(AbstractFramedChannel.class.getName() + "$FrameCloseListener", false,
+					AbstractFramedChannel.class.getClassLoader());
+			FRAMED_CHANNEL = accessible(enclosingInstance(FRAME_CLOSE_LISTENER));
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			throw new IllegalStateException(
@@ -43,6 +53,29 @@ final class UndertowInternals {
 	}
 
 	private UndertowInternals() {
+	}
+
+	private static Field enclosingInstance(Class<?> inner) throws NoSuchFieldException {
+		for (Field field : inner.getDeclaredFields()) {
+			if (AbstractFramedChannel.class.isAssignableFrom(field.getType())) {
+				return field;
+			}
+		}
+		throw new NoSuchFieldException(inner.getName() + " has no field of type " + AbstractFramedChannel.class.getName());
+	}
+
+	/**
+	 * The framed channel that took an upgraded connection over: a {@code WebSocketChannel},
+	 * or an {@code Http2Channel} for h2c. Undertow keeps no public link from the connection
+	 * to it; the channel sets its close listener on the connection's source channel. Call
+	 * it on the connection's IO thread.
+	 * @return the channel, or {@code null} while the connection speaks HTTP/1.1 or the
+	 * {@code 101} response is being written
+	 */
+	static AbstractFramedChannel<?, ?, ?> framedChannel(HttpServerConnection connection) {
+		Object listener = connection.getChannel().getSourceChannel().getCloseListener();
+		return FRAME_CLOSE_LISTENER.isInstance(listener) ? (AbstractFramedChannel<?, ?, ?>) get(FRAMED_CHANNEL, listener)
+				: null;
 	}
 
 	private static Field accessible(Field field) {

@@ -34,4 +34,19 @@ public interface ConnectionControl {
 	 */
 	void forceClose();
 
+	/**
+	 * Tells the client of an {@link io.github.terminator.core.ConnectionState#UPGRADED
+	 * upgraded} connection, in the connection's own protocol, that the server is going
+	 * away: a WebSocket close frame with 1001 Going Away, HTTP/2 GOAWAY. The connection
+	 * then ends on its own, when the close handshake is over or after its last stream,
+	 * and the adapter reports the close as usual. The drain calls it once per connection,
+	 * when it starts or when the connection upgrades later. Must be safe to call from any
+	 * thread, and must not wait for the client.
+	 * @return {@code true} if the client was told, {@code false} if the adapter cannot
+	 * tell this connection's protocol: it is then closed by force at the graceful timeout
+	 */
+	default boolean goAway() {
+		return false;
+	}
+
 }

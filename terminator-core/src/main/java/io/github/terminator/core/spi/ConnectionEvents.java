@@ -48,8 +48,11 @@ public interface ConnectionEvents {
 
 	/**
 	 * The connection switched to another protocol.
+	 * @param protocol what it speaks now, one of the {@code TrackedConnection.…} protocol
+	 * names: {@link TrackedConnection#WEBSOCKET}, {@link TrackedConnection#H2},
+	 * {@link TrackedConnection#H2C}
 	 */
-	void onUpgraded();
+	void onUpgraded(String protocol);
 
 	/**
 	 * The connection is closed, whoever closed it. Calling it again has no effect.

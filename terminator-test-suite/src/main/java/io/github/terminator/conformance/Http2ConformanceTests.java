@@ -1,0 +1,139 @@
+package io.github.terminator.conformance;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.test.RawConnection;
+import io.github.terminator.test.RunningServer;
+import io.github.terminator.test.ServerSetup;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An HTTP/2 connection is told GOAWAY when the drain starts, its streams in flight finish
+ * with their responses, and it is closed after its last one, instead of being held until
+ * the graceful timeout and closed by force. The clients are Apache HttpClient 5 (h2c with
+ * prior knowledge, h2 over TLS with ALPN) and the JDK's {@code HttpClient} (h2c upgraded
+ * from HTTP/1.1, h2).
+ */
+class Http2ConformanceTests {
+
+	private static final String HTTP2 = "server.http2.enabled=true";
+
+	/** Far less than the graceful timeout of 10 s, which a connection not told would wait out. */
+	private static final Duration ENDED_WITHIN = Duration.ofSeconds(5);
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#http2")
+	void whenDrainStartsThenApacheHttpClientsStreamInFlightIsAnsweredAndTheConnectionClosesAfterIt(
+			ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, HTTP2);
+				CloseableHttpAsyncClient client = HttpAsyncClients.customHttp2()
+					.setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(RawConnection.trustAll()).build())
+					.build()) {
+			client.start();
+			String base = (server.tls() ? "https" : "http") + "://localhost:" + server.port();
+			SimpleHttpResponse first = client.execute(SimpleRequestBuilder.get(base + "/fast").build(), null)
+				.get(10, TimeUnit.SECONDS);
+			assertThat(first.getVersion()).isEqualTo(org.apache.hc.core5.http.HttpVersion.HTTP_2);
+			Future<SimpleHttpResponse> inFlight = client
+				.execute(SimpleRequestBuilder.get(base + "/slow?millis=1500").build(), null);
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.hits() == 2);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			SimpleHttpResponse response = inFlight.get(10, TimeUnit.SECONDS);
+			assertThat(response.getCode()).isEqualTo(200);
+			assertThat(response.getBodyText()).isEqualTo("slow 1500");
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.connectionsCompleted()).isEqualTo(1);
+			assertThat(terminated.connectionsForced()).isZero();
+			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
+		}
+	}
+
+	/**
+	 * The JDK's client before Java 24 fails every stream of a connection on any GOAWAY,
+	 * whatever its last stream id (JDK-8335181): Spring Boot's own graceful shutdown
+	 * fails its requests in flight the same way. Run by the build on Java 25.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#http2")
+	void whenDrainStartsThenTheJdkClientsStreamInFlightIsAnsweredAndTheConnectionClosesAfterIt(ServerSetup setup)
+			throws Exception {
+		assumeTrue(Runtime.version().feature() >= 24, "the JDK's HttpClient honours GOAWAY from Java 24 on");
+		try (RunningServer server = RunningServer.start(setup, HTTP2)) {
+			HttpClient client = client();
+			HttpResponse<String> first = client.send(request(server, "/fast"), BodyHandlers.ofString());
+			assertThat(first.version()).isEqualTo(HttpClient.Version.HTTP_2);
+			assertThat(server.registry().connections()).singleElement()
+				.satisfies((connection) -> assertThat(connection.protocol())
+					.isEqualTo(setup.tls() ? TrackedConnection.H2 : TrackedConnection.H2C));
+			CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(request(server, "/slow?millis=1500"),
+					BodyHandlers.ofString());
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.hits() == 2);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("slow 1500");
+			assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.connectionsCompleted()).isEqualTo(1);
+			assertThat(terminated.connectionsForced()).isZero();
+			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
+			assertThatExceptionOfType(ConnectException.class)
+				.isThrownBy(() -> RawConnection.open(server.port(), false));
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#http2")
+	void whenDrainStartsThenAnIdleConnectionIsClosedOnceTheGoAwayExchangeIsOver(ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup, HTTP2)) {
+			HttpClient client = client();
+			assertThat(client.send(request(server, "/fast"), BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+			TerminationResult terminated = server.terminateAsync().get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.connectionsForced()).isZero();
+			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
+			assertThat(server.registry().connections()).isEmpty();
+		}
+	}
+
+	private static HttpClient client() {
+		return HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_2)
+			.sslContext(RawConnection.trustAll())
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+	}
+
+	private static HttpRequest request(RunningServer server, String target) {
+		return HttpRequest.newBuilder(URI.create((server.tls() ? "https" : "http") + "://localhost:" + server.port() + target))
+			.timeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+}
