@@ -120,9 +120,7 @@ public final class ConnectionRegistry {
 	public int requestsInFlight() {
 		int count = 0;
 		for (TrackedConnection connection : this.connections) {
-			if (connection.currentRequest() != null) {
-				count++;
-			}
+			count += connection.requestsInFlight();
 		}
 		return count;
 	}

@@ -200,7 +200,7 @@ final class Drain {
 		long newWindowNanos = Terminator.NEW_CONNECTION_QUIET_WINDOW.toNanos();
 		long idleWindowNanos = this.settings.quietPeriod().toNanos();
 		for (TrackedConnection connection : this.registry.live()) {
-			if (this.goingAway && connection.state() == ConnectionState.UPGRADED && !connection.isToldGoingAway()) {
+			if (this.goingAway && isUpgraded(connection) && !connection.isToldGoingAway()) {
 				goAway(connection);
 			}
 			if (!isIdle(connection) || connection.isClosed() || connection.isCloseRequested()) {
@@ -273,9 +273,21 @@ final class Drain {
 		return connection.isClosed() || (connection.isCloseRequested() && isIdle(connection));
 	}
 
+	/**
+	 * Whether a connection is waiting for a request, and may be closed when quiet. An idle
+	 * HTTP/2 connection is not: it is told to go away, and closes after its GOAWAY.
+	 */
 	private boolean isIdle(TrackedConnection connection) {
 		ConnectionState state = connection.state();
-		return state == ConnectionState.NEW || state == ConnectionState.IDLE;
+		return (state == ConnectionState.NEW || state == ConnectionState.IDLE) && !connection.isMultiplexed();
+	}
+
+	/**
+	 * Whether a connection speaks another protocol than HTTP/1.1, to be told to go away
+	 * in it.
+	 */
+	private static boolean isUpgraded(TrackedConnection connection) {
+		return connection.state() == ConnectionState.UPGRADED || connection.isMultiplexed();
 	}
 
 	private void forceAll() {

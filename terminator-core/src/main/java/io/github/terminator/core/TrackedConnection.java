@@ -2,6 +2,9 @@ package io.github.terminator.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
@@ -43,6 +46,11 @@ public final class TrackedConnection {
 	private volatile String protocol = HTTP_1_1;
 
 	private volatile boolean toldGoingAway;
+
+	/** The streams of an HTTP/2 connection being processed, oldest first; guarded by itself. */
+	private final List<ActiveRequest> streams = new ArrayList<>();
+
+	private volatile int activeStreams;
 
 	private volatile ActiveRequest currentRequest;
 
@@ -138,7 +146,32 @@ public final class TrackedConnection {
 	 * @return the current request, or {@code null} when the connection is not active
 	 */
 	public ActiveRequest currentRequest() {
+		if (this.activeStreams > 0) {
+			synchronized (this.streams) {
+				return this.streams.isEmpty() ? null : this.streams.get(0);
+			}
+		}
 		return this.currentRequest;
+	}
+
+	/**
+	 * How many requests are being processed on the connection: its HTTP/2 streams, or
+	 * one for an {@link ConnectionState#ACTIVE ACTIVE} HTTP/1.1 connection.
+	 * @return the number of requests in flight
+	 */
+	public int requestsInFlight() {
+		int streams = this.activeStreams;
+		return (streams > 0) ? streams : (this.currentRequest != null) ? 1 : 0;
+	}
+
+	/**
+	 * Whether the connection carries several requests at once (HTTP/2): it is told to go
+	 * away rather than closed when idle.
+	 * @return {@code true} for {@link #H2} and {@link #H2C}
+	 */
+	boolean isMultiplexed() {
+		String protocol = this.protocol;
+		return H2.equals(protocol) || H2C.equals(protocol);
 	}
 
 	/**
@@ -260,17 +293,82 @@ public final class TrackedConnection {
 	}
 
 	/**
-	 * Called when the connection switched to another protocol.
+	 * Called when the connection switched to another protocol. An HTTP/2 connection is
+	 * {@link ConnectionState#ACTIVE ACTIVE} while a stream is, {@link ConnectionState#IDLE
+	 * IDLE} otherwise; any other is {@link ConnectionState#UPGRADED UPGRADED}.
 	 * @param protocol what it speaks now
 	 */
 	void onUpgraded(String protocol) {
-		if (this.state == ConnectionState.ACTIVE) {
-			this.requestsServed++;
+		if (protocol.equals(this.protocol) && this.state != ConnectionState.ACTIVE) {
+			// A server that reports each round of processing of an upgraded connection.
+			return;
 		}
+		boolean wasActive = this.state == ConnectionState.ACTIVE && this.currentRequest != null;
 		this.protocol = protocol;
 		this.currentRequest = null;
-		this.state = ConnectionState.UPGRADED;
+		if (isMultiplexed()) {
+			// The upgrade request, if any, is served as the connection's first stream.
+			this.state = (this.activeStreams > 0) ? ConnectionState.ACTIVE : ConnectionState.IDLE;
+			this.quietSinceNanos = System.nanoTime();
+		}
+		else {
+			if (wasActive) {
+				this.requestsServed++;
+			}
+			this.state = ConnectionState.UPGRADED;
+		}
 		this.registry.changed();
+	}
+
+	/**
+	 * Called when a stream of an HTTP/2 connection is handed to the application.
+	 * @param method the HTTP method
+	 * @param target the request path; a query string is stripped
+	 * @return the stream's request, to give back to {@link #onStreamCompleted}
+	 */
+	ActiveRequest onStreamStarted(String method, String target) {
+		ActiveRequest stream = new ActiveRequest(method, target, Instant.ofEpochMilli(System.currentTimeMillis()),
+				System.nanoTime());
+		synchronized (this.streams) {
+			this.streams.add(stream);
+			this.activeStreams = this.streams.size();
+			if (!this.closed) {
+				this.state = ConnectionState.ACTIVE;
+			}
+		}
+		return stream;
+	}
+
+	/**
+	 * Called when the response of a stream of an HTTP/2 connection is complete, or the
+	 * stream was reset. Has no effect for a stream already completed, or once the
+	 * connection was closed by force.
+	 * @param stream what {@link #onStreamStarted} returned
+	 */
+	void onStreamCompleted(ActiveRequest stream) {
+		synchronized (this.streams) {
+			if (!removeSame(stream) || this.forced) {
+				return;
+			}
+			this.activeStreams = this.streams.size();
+			this.requestsServed++;
+			if (this.streams.isEmpty() && !this.closed) {
+				this.state = ConnectionState.IDLE;
+				this.quietSinceNanos = System.nanoTime();
+			}
+		}
+		this.registry.requestCompleted();
+		this.registry.changed();
+	}
+
+	private boolean removeSame(ActiveRequest stream) {
+		for (Iterator<ActiveRequest> it = this.streams.iterator(); it.hasNext();) {
+			if (it.next() == stream) {
+				it.remove();
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -282,6 +380,17 @@ public final class TrackedConnection {
 			return;
 		}
 		this.closed = true;
+		synchronized (this.streams) {
+			if (!this.forced) {
+				// Streams whose responses ended with the connection.
+				for (int i = 0; i < this.streams.size(); i++) {
+					this.requestsServed++;
+					this.registry.requestCompleted();
+				}
+			}
+			this.streams.clear();
+			this.activeStreams = 0;
+		}
 		if (this.currentRequest != null && !this.forced) {
 			// The response ended with the connection (Connection: close), or the client
 			// went away. The state stays ACTIVE until the connection is gone from the
@@ -355,6 +464,16 @@ public final class TrackedConnection {
 		@Override
 		public void onUpgraded(String protocol) {
 			TrackedConnection.this.onUpgraded(protocol);
+		}
+
+		@Override
+		public ActiveRequest onStreamStarted(String method, String target) {
+			return TrackedConnection.this.onStreamStarted(method, target);
+		}
+
+		@Override
+		public void onStreamCompleted(ActiveRequest stream) {
+			TrackedConnection.this.onStreamCompleted(stream);
 		}
 
 		@Override

@@ -316,8 +316,10 @@ class TerminatorTests {
 		assertThat(http2.goAwayCalls()).isEqualTo(1);
 		assertThat(webSocket.forceCloseCalls()).isZero();
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
-		assertThat(result.connectionsCompleted()).isEqualTo(2);
+		assertThat(result.connectionsCompleted()).isEqualTo(1);
 		assertThat(result.webSocketsClosed()).isEqualTo(1);
+		// With no stream running when it ended.
+		assertThat(result.connectionsClosedIdle()).isEqualTo(1);
 		assertThat(result.connectionsForced()).isZero();
 	}
 
@@ -346,6 +348,32 @@ class TerminatorTests {
 		assertThat(connection.goAwayNanos()).isGreaterThanOrEqualTo(this.server.stoppedAcceptingNanos());
 		assertThat(TimeUnit.NANOSECONDS.toMillis(connection.goAwayNanos() - start))
 			.isGreaterThanOrEqualTo(drainDelay.toMillis());
+	}
+
+	@Test
+	void whenHttp2ConnectionIsIdleThenItIsToldToGoAwayInsteadOfClosedAndItsStreamsCount() throws Exception {
+		FakeConnection idle = FakeConnection.open(this.registry);
+		idle.upgrade(TrackedConnection.H2);
+		FakeConnection busy = FakeConnection.open(this.registry);
+		busy.upgrade(TrackedConnection.H2C);
+		ActiveRequest stream = busy.tracked().onStreamStarted("GET", "/slow");
+		idle.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
+		busy.onGoAway(FakeConnection.GoAway.CLIENT_SILENT);
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(() -> busy.goAwayCalls() == 1);
+		assertThat(idle.goAwayCalls()).isEqualTo(1);
+		assertThat(idle.closeIfIdleCalls()).isZero();
+		busy.tracked().onStreamCompleted(stream);
+		// The server closes the connection after its last stream.
+		busy.close();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.requestsCompleted()).isEqualTo(1);
+		// Both ended with no stream running on them.
+		assertThat(terminated.connectionsClosedIdle()).isEqualTo(2);
+		assertThat(terminated.connectionsCompleted()).isZero();
+		assertThat(busy.closeIfIdleCalls()).isZero();
 	}
 
 	@Test

@@ -104,6 +104,40 @@ class TrackedConnectionTests {
 	}
 
 	@Test
+	void whenHttp2StreamsRunThenTheConnectionIsActiveWithEachOneAndIdleAfterTheLast() {
+		TrackedConnection tracked = FakeConnection.open(this.registry).tracked();
+		tracked.onUpgraded(TrackedConnection.H2);
+		assertThat(tracked.state()).isEqualTo(ConnectionState.IDLE);
+		assertThat(tracked.protocol()).isEqualTo(TrackedConnection.H2);
+		ActiveRequest first = tracked.onStreamStarted("GET", "/first?secret=1");
+		ActiveRequest second = tracked.onStreamStarted("POST", "/second");
+		assertThat(tracked.state()).isEqualTo(ConnectionState.ACTIVE);
+		assertThat(tracked.requestsInFlight()).isEqualTo(2);
+		assertThat(this.registry.requestsInFlight()).isEqualTo(2);
+		assertThat(tracked.currentRequest()).isSameAs(first);
+		assertThat(first.path()).isEqualTo("/first");
+		tracked.onStreamCompleted(first);
+		tracked.onStreamCompleted(first);
+		assertThat(tracked.currentRequest()).isSameAs(second);
+		assertThat(tracked.state()).isEqualTo(ConnectionState.ACTIVE);
+		tracked.onStreamCompleted(second);
+		assertThat(tracked.state()).isEqualTo(ConnectionState.IDLE);
+		assertThat(tracked.requestsInFlight()).isZero();
+		assertThat(tracked.currentRequest()).isNull();
+		assertThat(tracked.requestsServed()).isEqualTo(2);
+	}
+
+	@Test
+	void whenHttp2StreamStartsBeforeTheUpgradeIsReportedThenTheConnectionStaysActive() {
+		TrackedConnection tracked = FakeConnection.open(this.registry).tracked();
+		ActiveRequest stream = tracked.onStreamStarted("GET", "/");
+		tracked.onUpgraded(TrackedConnection.H2C);
+		assertThat(tracked.state()).isEqualTo(ConnectionState.ACTIVE);
+		tracked.onStreamCompleted(stream);
+		assertThat(tracked.state()).isEqualTo(ConnectionState.IDLE);
+	}
+
+	@Test
 	void whenClosedTwiceThenSecondCloseHasNoEffect() {
 		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/");
 		FakeConnection other = FakeConnection.open(this.registry);

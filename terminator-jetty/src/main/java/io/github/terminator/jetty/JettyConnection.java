@@ -154,12 +154,18 @@ final class JettyConnection implements ConnectionControl {
 	}
 
 	/**
-	 * Tells a WebSocket 1001 Going Away; Jetty closes the connection after the close frame.
+	 * Tells a WebSocket 1001 Going Away (Jetty closes the connection after the close
+	 * frame); tells an HTTP/2 connection GOAWAY, and closes it after its last stream.
 	 */
 	@Override
 	public boolean goAway() {
-		if (WEBSOCKET_CONNECTION.equals(this.connection.getClass().getName())) {
+		Connection current = this.connection;
+		if (WEBSOCKET_CONNECTION.equals(current.getClass().getName())) {
 			this.adapter.closeWebSockets();
+			return true;
+		}
+		if (JettyServerAdapter.isHttp2(current)) {
+			JettyHttp2.goAway(current, this.endPoint, this.scheduler);
 			return true;
 		}
 		return false;

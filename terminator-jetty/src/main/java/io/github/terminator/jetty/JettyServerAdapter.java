@@ -12,8 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.ConnectionEvents;
 import io.github.terminator.core.spi.ServerAdapter;
 
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SelectorManager;
@@ -236,6 +239,17 @@ public final class JettyServerAdapter implements ServerAdapter {
 			upgraded.upgradedTo(connection);
 			return;
 		}
+		if (isHttp2(connection)) {
+			// h2 negotiated with ALPN, opened on the decrypted endpoint of its TLS
+			// connection (h2c comes as an upgrade of HTTP/1.1, above).
+			JettyConnection tracked = new JettyConnection(this, connection,
+					((ConnectionMetaData) connection).getConnector().getScheduler());
+			ConnectionEvents events = this.registry.open(tracked);
+			tracked.track(events);
+			events.onUpgraded(TrackedConnection.H2);
+			this.connections.put(endPoint, tracked);
+			return;
+		}
 		if (!isHttp1(connection) || isWake(endPoint)) {
 			// TLS, ALPN and HTTP/2 connections; HTTP/1.1 over TLS is opened with its
 			// SslConnection, on the decrypted endpoint.
@@ -278,6 +292,15 @@ public final class JettyServerAdapter implements ServerAdapter {
 	}
 
 	/**
+	 * The tracked HTTP/2 connection a stream arrived on.
+	 * @return the connection, or {@code null} for one that is not tracked
+	 */
+	JettyConnection http2Connection(Connection connection) {
+		JettyConnection tracked = this.connections.get(connection.getEndPoint());
+		return (tracked != null && tracked.isCurrent(connection) && isHttp2(connection)) ? tracked : null;
+	}
+
+	/**
 	 * Whether a connection carries HTTP/1.x requests itself. Jetty's {@code HttpConnection}
 	 * is internal; its public face is the {@link ConnectionMetaData} it implements, whose
 	 * version is HTTP/1.1 until a request says otherwise. HTTP/2 connections say HTTP/2,
@@ -286,6 +309,14 @@ public final class JettyServerAdapter implements ServerAdapter {
 	private static boolean isHttp1(Connection connection) {
 		return connection instanceof ConnectionMetaData metaData && metaData.getHttpVersion() != null
 				&& metaData.getHttpVersion().getVersion() < 20;
+	}
+
+	/**
+	 * Whether a connection carries HTTP/2: Jetty's is internal, and its public face is the
+	 * {@link ConnectionMetaData} it implements.
+	 */
+	static boolean isHttp2(Connection connection) {
+		return connection instanceof ConnectionMetaData metaData && metaData.getHttpVersion() == HttpVersion.HTTP_2;
 	}
 
 	private boolean isWake(EndPoint endPoint) {

@@ -1,5 +1,6 @@
 package io.github.terminator.jetty;
 
+import io.github.terminator.core.ActiveRequest;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionEvents;
@@ -39,6 +40,14 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 					? TrackedConnection.H2C : TrackedConnection.WEBSOCKET;
 			request.addHttpStreamWrapper(
 					(stream) -> new ExchangeStream(stream, connection, metaData, response, registry, protocol));
+		}
+		else {
+			JettyConnection http2 = this.adapter.http2Connection(metaData.getConnection());
+			if (http2 != null) {
+				ConnectionEvents events = http2.tracked();
+				ActiveRequest stream = events.onStreamStarted(request.getMethod(), request.getHttpURI().getPath());
+				Request.addCompletionListener(request, (failure) -> events.onStreamCompleted(stream));
+			}
 		}
 		return super.handle(request, response, callback);
 	}

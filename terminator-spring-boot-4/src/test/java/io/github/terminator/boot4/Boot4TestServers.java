@@ -32,7 +32,7 @@ public class Boot4TestServers implements TestServers {
 						List.of(EXCLUDE + JETTY_MANAGEMENT),
 						List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1"), true, true),
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
-						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of(), false, false));
+						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of(), false, true));
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.github.terminator.core.ConnectionState;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.TrackedConnection;
@@ -60,13 +61,23 @@ class Http2ConformanceTests {
 			Future<SimpleHttpResponse> inFlight = client
 				.execute(SimpleRequestBuilder.get(base + "/slow?millis=1500").build(), null);
 			await().atMost(Duration.ofSeconds(5)).until(() -> server.hits() == 2);
+			// The stream is tracked as a request of its connection.
+			server.awaitRequestsInFlight(1);
+			assertThat(server.registry().connections()).singleElement().satisfies((connection) -> {
+				assertThat(connection.state()).isEqualTo(ConnectionState.ACTIVE);
+				assertThat(connection.currentRequest().path()).isEqualTo("/slow");
+			});
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			SimpleHttpResponse response = inFlight.get(10, TimeUnit.SECONDS);
 			assertThat(response.getCode()).isEqualTo(200);
 			assertThat(response.getBodyText()).isEqualTo("slow 1500");
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
-			assertThat(terminated.connectionsCompleted()).isEqualTo(1);
+			// The stream counts as a request. The connection ended after it: closed idle, or
+			// completed when the server closed it a moment before its handler returned (a
+			// response complete at its last byte ends the stream before then).
+			assertThat(terminated.requestsCompleted()).isEqualTo(1);
+			assertThat(terminated.connectionsClosedIdle() + terminated.connectionsCompleted()).isEqualTo(1);
 			assertThat(terminated.connectionsForced()).isZero();
 			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
 		}
@@ -92,6 +103,12 @@ class Http2ConformanceTests {
 			CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(request(server, "/slow?millis=1500"),
 					BodyHandlers.ofString());
 			await().atMost(Duration.ofSeconds(5)).until(() -> server.hits() == 2);
+			// The stream is tracked as a request of its connection.
+			server.awaitRequestsInFlight(1);
+			assertThat(server.registry().connections()).singleElement().satisfies((connection) -> {
+				assertThat(connection.state()).isEqualTo(ConnectionState.ACTIVE);
+				assertThat(connection.currentRequest().path()).isEqualTo("/slow");
+			});
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			HttpResponse<String> response = inFlight.get(10, TimeUnit.SECONDS);
 			assertThat(response.statusCode()).isEqualTo(200);
@@ -99,7 +116,11 @@ class Http2ConformanceTests {
 			assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
-			assertThat(terminated.connectionsCompleted()).isEqualTo(1);
+			// The stream counts as a request. The connection ended after it: closed idle, or
+			// completed when the server closed it a moment before its handler returned (a
+			// response complete at its last byte ends the stream before then).
+			assertThat(terminated.requestsCompleted()).isEqualTo(1);
+			assertThat(terminated.connectionsClosedIdle() + terminated.connectionsCompleted()).isEqualTo(1);
 			assertThat(terminated.connectionsForced()).isZero();
 			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
 			assertThatExceptionOfType(ConnectException.class)
@@ -114,6 +135,9 @@ class Http2ConformanceTests {
 		try (RunningServer server = RunningServer.start(setup, HTTP2)) {
 			HttpClient client = client();
 			assertThat(client.send(request(server, "/fast"), BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(server.registry().connections()).singleElement()
+					.satisfies((connection) -> assertThat(connection.state()).isEqualTo(ConnectionState.IDLE)));
 			TerminationResult terminated = server.terminateAsync().get(10, TimeUnit.SECONDS);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsForced()).isZero();

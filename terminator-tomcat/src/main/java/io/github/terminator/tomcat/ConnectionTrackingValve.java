@@ -2,10 +2,13 @@ package io.github.terminator.tomcat;
 
 import java.io.IOException;
 
-import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.spi.ConnectionEvents;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
+
+import io.github.terminator.core.ActiveRequest;
+import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -18,21 +21,74 @@ import org.apache.catalina.valves.ValveBase;
  */
 final class ConnectionTrackingValve extends ValveBase {
 
-	private final ConnectionRegistry registry;
+	private final TomcatServerAdapter adapter;
 
-	ConnectionTrackingValve(ConnectionRegistry registry) {
+	ConnectionTrackingValve(TomcatServerAdapter adapter) {
 		super(true);
-		this.registry = registry;
+		this.adapter = adapter;
 	}
 
 	@Override
 	public void invoke(Request request, Response response) throws IOException, ServletException {
-		ConnectionEvents connection = TrackingHandler.current();
-		if (connection != null && request.getDispatcherType() == DispatcherType.REQUEST) {
-			connection.onRequestStarted(request.getMethod(), request.getRequestURI());
-			ConnectionCloseHook.install(request.getCoyoteRequest().getResponse(), this.registry);
+		if (request.getDispatcherType() != DispatcherType.REQUEST) {
+			getNext().invoke(request, response);
+			return;
 		}
-		getNext().invoke(request, response);
+		ConnectionEvents connection = TrackingHandler.current();
+		if (connection != null) {
+			connection.onRequestStarted(request.getMethod(), request.getRequestURI());
+			ConnectionCloseHook.install(request.getCoyoteRequest().getResponse(), this.adapter.registry());
+			getNext().invoke(request, response);
+			return;
+		}
+		// An HTTP/2 stream: processed on a thread of its own, not under the connection's
+		// handler.
+		TomcatConnection http2 = this.adapter
+			.connection(TomcatInternals.socketWrapper(TomcatInternals.hook(request.getCoyoteRequest().getResponse())));
+		if (http2 == null) {
+			getNext().invoke(request, response);
+			return;
+		}
+		ConnectionEvents events = http2.tracked();
+		ActiveRequest stream = events.onStreamStarted(request.getMethod(), request.getRequestURI());
+		boolean async = false;
+		try {
+			getNext().invoke(request, response);
+			if (request.isAsync()) {
+				request.getAsyncContextInternal().addListener(new StreamCompletion(events, stream));
+				async = true;
+			}
+		}
+		finally {
+			if (!async) {
+				events.onStreamCompleted(stream);
+			}
+		}
+	}
+
+	/**
+	 * Completes the stream of an asynchronous request when the request completes.
+	 */
+	private record StreamCompletion(ConnectionEvents events, ActiveRequest stream) implements AsyncListener {
+
+		@Override
+		public void onComplete(AsyncEvent event) {
+			this.events.onStreamCompleted(this.stream);
+		}
+
+		@Override
+		public void onTimeout(AsyncEvent event) {
+		}
+
+		@Override
+		public void onError(AsyncEvent event) {
+		}
+
+		@Override
+		public void onStartAsync(AsyncEvent event) {
+			event.getAsyncContext().addListener(this);
+		}
+
 	}
 
 }

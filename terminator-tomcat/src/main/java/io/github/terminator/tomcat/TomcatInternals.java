@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
 
 import jakarta.servlet.http.HttpUpgradeHandler;
 
+import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ActionHook;
 import org.apache.coyote.Processor;
@@ -88,6 +89,9 @@ final class TomcatInternals {
 	/** {@code Http2UpgradeHandler.checkPauseState()}: sends the last GOAWAY once a round trip has passed. */
 	private static final Method HTTP2_CHECK_PAUSE_STATE;
 
+	/** {@code AbstractProcessor.getSocketWrapper()}: protected. */
+	private static final Method GET_SOCKET_WRAPPER;
+
 	static {
 		try {
 			GET_LOCK = MethodHandles.publicLookup()
@@ -110,6 +114,7 @@ final class TomcatInternals {
 			HTTP2_ACTIVE_STREAMS = accessible(HTTP2_HANDLER.getDeclaredField("activeRemoteStreamCount"));
 			HTTP2_CONNECTION_STATE = accessible(HTTP2_HANDLER.getDeclaredField("connectionState"));
 			HTTP2_CHECK_PAUSE_STATE = accessible(HTTP2_HANDLER.getDeclaredMethod("checkPauseState"));
+			GET_SOCKET_WRAPPER = accessible(AbstractProcessor.class.getDeclaredMethod("getSocketWrapper"));
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
 			throw new IllegalStateException("terminator does not support this version of Tomcat ("
@@ -131,6 +136,23 @@ final class TomcatInternals {
 			return (token != null) ? token.getHttpUpgradeHandler() : null;
 		}
 		return null;
+	}
+
+	/**
+	 * The connection of the processor behind a response: for an HTTP/2 stream, its
+	 * connection's.
+	 * @return the connection, or {@code null} when the hook is no processor
+	 */
+	static SocketWrapperBase<?> socketWrapper(ActionHook hook) {
+		if (!(hook instanceof AbstractProcessor processor)) {
+			return null;
+		}
+		try {
+			return (SocketWrapperBase<?>) GET_SOCKET_WRAPPER.invoke(processor);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Cannot read the connection of " + processor, ex);
+		}
 	}
 
 	static boolean isHttp2(HttpUpgradeHandler handler) {

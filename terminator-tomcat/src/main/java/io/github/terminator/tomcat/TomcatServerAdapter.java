@@ -50,7 +50,7 @@ public final class TomcatServerAdapter implements ServerAdapter {
 	 */
 	public TomcatServerAdapter(ConnectionRegistry registry) {
 		this.registry = registry;
-		this.valve = new ConnectionTrackingValve(registry);
+		this.valve = new ConnectionTrackingValve(this);
 	}
 
 	/**
@@ -162,7 +162,11 @@ public final class TomcatServerAdapter implements ServerAdapter {
 	}
 
 	TomcatConnection connection(SocketWrapperBase<?> wrapper) {
-		return this.connections.get(wrapper);
+		return (wrapper != null) ? this.connections.get(wrapper) : null;
+	}
+
+	ConnectionRegistry registry() {
+		return this.registry;
 	}
 
 	ConnectionEvents tracked(SocketWrapperBase<?> wrapper) {

@@ -1,5 +1,6 @@
 package io.github.terminator.core.spi;
 
+import io.github.terminator.core.ActiveRequest;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.ConnectionState;
 import io.github.terminator.core.TrackedConnection;
@@ -53,6 +54,22 @@ public interface ConnectionEvents {
 	 * {@link TrackedConnection#H2C}
 	 */
 	void onUpgraded(String protocol);
+
+	/**
+	 * A stream of an HTTP/2 connection is handed to the application. Unlike the other
+	 * events, stream events come from the threads that process the streams, concurrently.
+	 * @param method the HTTP method
+	 * @param target the request path; a query string is stripped
+	 * @return the stream's request, to give back to {@link #onStreamCompleted}
+	 */
+	ActiveRequest onStreamStarted(String method, String target);
+
+	/**
+	 * The response of a stream of an HTTP/2 connection is complete, or the stream was
+	 * reset. Calling it again for the same stream has no effect.
+	 * @param stream what {@link #onStreamStarted} returned
+	 */
+	void onStreamCompleted(ActiveRequest stream);
 
 	/**
 	 * The connection is closed, whoever closed it. Calling it again has no effect.
