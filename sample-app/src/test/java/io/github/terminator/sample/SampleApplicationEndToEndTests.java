@@ -5,6 +5,9 @@ import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,8 +33,11 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.springframework.util.ClassUtils;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -227,6 +233,52 @@ class SampleApplicationEndToEndTests {
 			assertThat(millisBetween(signalAt, System.nanoTime())).isLessThan(1000);
 			assertThat(process.waitFor(5000, TimeUnit.MILLISECONDS)).as("exited").isTrue();
 			System.out.printf("/ws: exit %d ms after SIGTERM%n", millisBetween(signalAt, System.nanoTime()));
+			assertThat(output()).contains("Termination TERMINATED").contains("1 WebSocket closed");
+		}
+		finally {
+			process.destroyForcibly();
+			process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * An idle HTTP/2 connection, a WebSocket and an event stream, nothing else: each is
+	 * told in its own protocol when the drain starts, each client goes, and the process
+	 * exits within a second of the SIGTERM.
+	 */
+	@Test
+	void whenHttp2AWebSocketAndAnEventStreamAreOpenThenTheProcessExitsWithinASecond() throws Exception {
+		assumeFalse(ClassUtils.isPresent("io.undertow.Undertow", null), "terminator does not drain HTTP/2 on Undertow");
+		int port = freePort();
+		Process process = start(port, "--spring.profiles.active=h2");
+		awaitFirstAnswer(process, port).close();
+		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+		HttpResponse<String> http2 = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fast"))
+			.build(), BodyHandlers.ofString());
+		assertThat(http2.version()).isEqualTo(HttpClient.Version.HTTP_2);
+		CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+		http.newWebSocketBuilder().buildAsync(URI.create("ws://localhost:" + port + "/ws"), new WebSocket.Listener() {
+
+			@Override
+			public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+				closeCode.complete(statusCode);
+				return null;
+			}
+
+		}).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		try (RawClient events = RawClient.connect(port)) {
+			events.get("/events?intervalMillis=100");
+			assertThat(events.readHead(WAIT).status()).isEqualTo(200);
+			long signalAt = System.nanoTime();
+			process.destroy();
+			assertThat(closeCode.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(1001);
+			assertThat(events.readChunkedBody()).startsWith("data:tick 1");
+			// As curl does at the end of the stream.
+			events.close();
+			assertThat(process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("exited").isTrue();
+			long exitMillis = millisBetween(signalAt, System.nanoTime());
+			System.out.printf("h2, /ws and /events: exit %d ms after SIGTERM%n", exitMillis);
+			assertThat(exitMillis).isLessThan(1000);
 			assertThat(output()).contains("Termination TERMINATED").contains("1 WebSocket closed");
 		}
 		finally {
