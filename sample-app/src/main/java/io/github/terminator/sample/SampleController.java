@@ -22,8 +22,8 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 
 /**
  * Requests to have in flight when the application stops: one that answers at once, one
- * that takes its time, one that streams its body, and an endless stream of server-sent
- * events.
+ * that takes its time, one that streams its body, an answer streamed token by token, and
+ * an endless stream of server-sent events.
  */
 @RestController
 public class SampleController {
@@ -85,8 +85,43 @@ public class SampleController {
 	}
 
 	/**
+	 * An answer streamed token by token, as a language model's is, then {@code [DONE]}: a
+	 * finite stream, which finishes like any request when the application stops.
+	 * @param tokens how many tokens to send
+	 * @param intervalMillis how long to wait before each token
+	 * @return the emitter the tokens are sent to
+	 */
+	@GetMapping(path = "/answer", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	public SseEmitter answer(@RequestParam(defaultValue = "10") int tokens,
+			@RequestParam(defaultValue = "300") long intervalMillis) {
+		SseEmitter emitter = new SseEmitter(0L);
+		AtomicLong sent = new AtomicLong();
+		ScheduledFuture<?> ticks = this.ticker.scheduleAtFixedRate(() -> {
+			try {
+				long token = sent.incrementAndGet();
+				if (token <= tokens) {
+					emitter.send("token " + token);
+					return;
+				}
+				emitter.send("[DONE]");
+				emitter.complete();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			// Done, or the client went away: not run again.
+			throw new IllegalStateException("answered");
+		}, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+		emitter.onCompletion(() -> ticks.cancel(false));
+		emitter.onError((ex) -> ticks.cancel(false));
+		return emitter;
+	}
+
+	/**
 	 * An endless stream of server-sent events, one every {@code intervalMillis}: a
-	 * response that never ends by itself.
+	 * response that never ends by itself. It is declared a subscription in
+	 * {@code application.yml} ({@code terminator.subscriptions}): it is ended when the
+	 * application stops, and its client (an {@code EventSource}) reconnects elsewhere.
 	 * @param intervalMillis how long to wait before each event
 	 * @return the emitter the events are sent to
 	 */

@@ -167,26 +167,33 @@ class SampleApplicationEndToEndTests {
 	}
 
 	/**
-	 * An endless event stream is ended when the drain starts: its client gets a clean end
-	 * of stream, the termination is graceful, and the process exits without waiting for the
-	 * graceful timeout (10 s): its connection, kept alive, is closed after the quiet period
-	 * (2.5 s), like any other.
+	 * A stream is a request: an answer streamed token by token finishes, every token and
+	 * its {@code [DONE]}, while the endless event stream declared a subscription is ended
+	 * at once with a clean end of stream; the termination is graceful, and the process
+	 * exits once the answer is complete, without waiting for the graceful timeout.
 	 */
 	@Test
-	void whenAnEventStreamIsOpenThenItEndsCleanlyAndTheProcessExitsWithoutWaitingForTheGracefulTimeout()
+	void whenAnAnswerStreamAndASubscriptionAreOpenThenTheAnswerFinishesAndTheSubscriptionEndsAtOnce()
 			throws Exception {
 		int port = freePort();
 		Process process = start(port);
-		try (RawClient client = awaitFirstAnswer(process, port)) {
-			client.get("/events?intervalMillis=100");
-			assertThat(client.readHead(WAIT).status()).isEqualTo(200);
+		try (RawClient events = awaitFirstAnswer(process, port); RawClient answer = RawClient.connect(port)) {
+			events.get("/events?intervalMillis=100");
+			assertThat(events.readHead(WAIT).status()).isEqualTo(200);
+			answer.get("/answer?tokens=8&intervalMillis=200");
+			assertThat(answer.readHead(WAIT).status()).isEqualTo(200);
 			long signalAt = System.nanoTime();
 			process.destroy();
-			assertThat(client.readChunkedBody()).startsWith("data:tick 1");
-			assertThat(millisBetween(signalAt, System.nanoTime())).isLessThan(1000);
+			assertThat(events.readChunkedBody()).startsWith("data:tick 1");
+			long eventsEndedAfter = millisBetween(signalAt, System.nanoTime());
+			assertThat(eventsEndedAfter).isLessThan(1000);
+			assertThat(answer.readChunkedBody()).contains("data:token 8").endsWith("data:[DONE]\n\n");
+			long answeredAfter = millisBetween(signalAt, System.nanoTime());
 			assertThat(process.waitFor(5000, TimeUnit.MILLISECONDS)).as("exited").isTrue();
-			System.out.printf("/events: exit %d ms after SIGTERM%n", millisBetween(signalAt, System.nanoTime()));
-			assertThat(output()).contains("Termination TERMINATED");
+			System.out.printf("/events ended %d ms, /answer complete %d ms, exit %d ms after SIGTERM%n",
+					eventsEndedAfter, answeredAfter, millisBetween(signalAt, System.nanoTime()));
+			assertThat(output()).contains("Termination TERMINATED")
+				.contains("1 stream finished, 1 subscription ended, 0 connections forced");
 		}
 		finally {
 			process.destroyForcibly();

@@ -12,6 +12,7 @@ import java.util.Set;
 import io.github.terminator.core.ActiveRequest;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.StreamRegistry;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationPhase;
 import io.github.terminator.core.TerminationResult;
@@ -81,17 +82,20 @@ public class TerminatorEndpoint {
 	@ReadOperation
 	public TerminatorDescriptor terminator(SecurityContext securityContext) {
 		if (this.terminator == null) {
-			return new TerminatorDescriptor(false, this.inactiveReason, null, null, Map.of(), 0, null, null);
+			return new TerminatorDescriptor(false, this.inactiveReason, null, null, Map.of(), 0, 0, 0, null, null);
 		}
 		TerminationPhase phase = this.terminator.phase();
 		ConnectionRegistry registry = this.terminator.registry();
 		Map<ConnectionState, Integer> byState = registry.countByState();
 		int requestsInFlight = registry.requestsInFlight();
+		StreamRegistry streams = registry.streams();
+		int subscriptionsInFlight = streams.subscriptions();
+		int streamsInFlight = streams.size();
 		TerminationResult lastResult = this.terminator.lastResult();
 		List<ConnectionDescriptor> connections = this.showDetails.isShown(securityContext, this.roles)
 				? registry.connections().stream().map(ConnectionDescriptor::of).toList() : null;
 		return new TerminatorDescriptor(true, null, phase, ConfigurationDescriptor.of(this.terminator.settings()), byState,
-				requestsInFlight, (lastResult != null) ? ResultDescriptor.of(lastResult) : null, connections);
+				requestsInFlight, streamsInFlight, subscriptionsInFlight, (lastResult != null) ? ResultDescriptor.of(lastResult) : null, connections);
 	}
 
 	private static String format(Duration duration) {
@@ -112,12 +116,17 @@ public class TerminatorEndpoint {
 	 * @param configuration the bounds in force; {@code null} when terminator is not active
 	 * @param connectionsByState how many connections are open, in each state
 	 * @param requestsInFlight how many requests are being processed
+	 * @param streamsInFlight of those, how many are streams (server-sent events, streamed
+	 * bodies), subscriptions included
+	 * @param subscriptionsInFlight of those, how many the application declared
+	 * subscriptions, to be ended when the drain starts
 	 * @param lastResult what the termination did, once it has ended; {@code null} before
 	 * @param connections the open connections, oldest first, when details are shown;
 	 * {@code null} otherwise
 	 */
 	public record TerminatorDescriptor(boolean active, String reason, TerminationPhase phase, ConfigurationDescriptor configuration,
-			Map<ConnectionState, Integer> connectionsByState, int requestsInFlight, ResultDescriptor lastResult,
+			Map<ConnectionState, Integer> connectionsByState, int requestsInFlight, int streamsInFlight,
+			int subscriptionsInFlight, ResultDescriptor lastResult,
 			Collection<ConnectionDescriptor> connections) implements OperationResponseBody {
 
 	}
@@ -156,19 +165,23 @@ public class TerminatorEndpoint {
 	 * @param requestsCompleted requests completed while it ran
 	 * @param connectionsCompleted connections that ended after their last response
 	 * @param webSocketsClosed of those, the WebSockets, told 1001 Going Away
+	 * @param streamsFinished streams that finished on their own while it ran
+	 * @param subscriptionsEnded subscriptions ended when the drain started
+	 * @param streamsCut streams cut at the graceful timeout or left at the max-wait
 	 * @param connectionsForced connections closed by force at the graceful timeout
 	 * @param connectionsLeft connections still open when it ended
 	 */
 	public record ResultDescriptor(TerminationCode code, boolean success, String message, String startedAt,
 			String endedAt, String duration, String delay, String drain, long connectionsClosedIdle,
-			long requestsCompleted, long connectionsCompleted, long webSocketsClosed, long connectionsForced,
-			long connectionsLeft) {
+			long requestsCompleted, long connectionsCompleted, long webSocketsClosed, long streamsFinished,
+			long subscriptionsEnded, long streamsCut, long connectionsForced, long connectionsLeft) {
 
 		static ResultDescriptor of(TerminationResult result) {
 			return new ResultDescriptor(result.code(), result.success(), result.message(), format(result.startedAt()),
 					format(result.endedAt()), format(result.duration()), format(result.delay()),
 					format(result.drain()), result.connectionsClosedIdle(), result.requestsCompleted(),
-					result.connectionsCompleted(), result.webSocketsClosed(), result.connectionsForced(),
+					result.connectionsCompleted(), result.webSocketsClosed(), result.streamsFinished(),
+					result.subscriptionsEnded(), result.streamsCut(), result.connectionsForced(),
 					result.connectionsLeft());
 		}
 

@@ -29,9 +29,18 @@ class TerminationLogger implements TerminationListener {
 			.append(" closed, ")
 			.append(count(result.requestsCompleted(), "request", "requests"))
 			.append(" completed, ");
+		// WebSockets and streams only where there are any: most applications have none.
 		if (result.webSocketsClosed() > 0) {
-			// Only where there are any: most applications have none.
 			line.append(count(result.webSocketsClosed(), "WebSocket", "WebSockets")).append(" closed, ");
+		}
+		if (result.streamsFinished() > 0) {
+			line.append(count(result.streamsFinished(), "stream", "streams")).append(" finished, ");
+		}
+		if (result.subscriptionsEnded() > 0) {
+			line.append(count(result.subscriptionsEnded(), "subscription", "subscriptions")).append(" ended, ");
+		}
+		if (result.streamsCut() > 0) {
+			line.append(count(result.streamsCut(), "stream", "streams")).append(" cut, ");
 		}
 		line.append(count(result.connectionsForced(), "connection", "connections"))
 			.append(" forced. ")

@@ -1,10 +1,10 @@
 package io.github.terminator.autoconfigure;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.core.TerminationListener;
 import io.github.terminator.core.Terminator;
-
+import io.github.terminator.core.spi.ServerAdapter;
+import io.modelcontextprotocol.spec.McpServerTransportProviderBase;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -12,7 +12,6 @@ import org.springframework.boot.autoconfigure.availability.ApplicationAvailabili
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -46,7 +45,8 @@ public class TerminatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(ServerAdapter.class)
 	Terminator terminator(ConnectionRegistry registry, ServerAdapter server, TerminatorProperties properties,
-			ObjectProvider<TerminationListener> listeners) {
+			ObjectProvider<TerminationListener> listeners, Environment environment) {
+		RemovedProperties.check(environment);
 		return new Terminator(registry, server, properties.toSettings(), listeners.orderedStream().toList());
 	}
 
@@ -75,18 +75,42 @@ public class TerminatorAutoConfiguration {
 	}
 
 	/**
-	 * Spring MVC's emitters are completed when the drain starts, unless the application
-	 * ends its streams itself ({@code terminator.complete-emitters=false}).
+	 * Spring MVC's streams are tracked, and the subscriptions among them ended when the
+	 * drain starts.
 	 */
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = "org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter")
-	@ConditionalOnProperty(prefix = "terminator", name = "complete-emitters", havingValue = "true",
-			matchIfMissing = true)
-	static class EmitterCompletionConfiguration {
+	@ConditionalOnClass(name = "org.springframework.web.servlet.config.annotation.WebMvcConfigurer")
+	static class MvcStreamsConfiguration {
 
 		@Bean
-		static EmitterCompletion terminatorEmitterCompletion() {
-			return new EmitterCompletion();
+		DeclaredSubscriptions terminatorDeclaredSubscriptions(TerminatorProperties properties) {
+			return new DeclaredSubscriptions(properties.toSubscriptionPaths());
+		}
+
+		@Bean
+		MvcStreamTracking terminatorMvcStreamTracking(ConnectionRegistry registry,
+				ObjectProvider<ServletSubscriptions> subscriptions) {
+			return new MvcStreamTracking(registry.streams(), subscriptions.orderedStream().toList());
+		}
+
+		@Bean
+		static MvcStreamReturnValues terminatorMvcStreamReturnValues(ObjectProvider<MvcStreamTracking> tracking) {
+			return new MvcStreamReturnValues(tracking);
+		}
+
+		/**
+		 * The session streams of Spring AI's MCP server are subscriptions out of the box.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "io.modelcontextprotocol.spec.McpServerTransportProviderBase")
+		static class McpConfiguration {
+
+			@Bean
+			McpSessionStreams terminatorMcpSessionStreams(ObjectProvider<McpServerTransportProviderBase> transports,
+					Environment environment, TerminatorProperties properties) {
+				return new McpSessionStreams(transports.orderedStream().toList(), environment, properties);
+			}
+
 		}
 
 	}

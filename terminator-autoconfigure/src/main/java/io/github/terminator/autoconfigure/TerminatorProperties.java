@@ -1,6 +1,8 @@
 package io.github.terminator.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.github.terminator.core.TerminatorSettings;
 
@@ -47,12 +49,14 @@ public class TerminatorProperties {
 	private Duration quietPeriod = TerminatorSettings.DEFAULT_QUIET_PERIOD;
 
 	/**
-	 * Whether to complete the application's server-sent event and response body emitters
-	 * (SseEmitter, ResponseBodyEmitter) when the drain starts, so that their clients get a
-	 * clean end of stream and reconnect to another instance. Off when the application ends
-	 * its streams itself, on a DrainStartedEvent.
+	 * Path patterns of the streams that are subscriptions: endless streams their clients
+	 * resume, such as notification feeds or long polls, ended cleanly when the drain starts
+	 * so that their clients reconnect to another instance at once. Written as Spring MVC
+	 * request mappings, such as "/events/**". Every other stream is finite, and finishes
+	 * like any request within the graceful timeout. Handler methods can be declared with
+	 * the @Subscription annotation instead.
 	 */
-	private boolean completeEmitters = true;
+	private List<String> subscriptions = new ArrayList<>();
 
 	/**
 	 * Whether terminator drains the server on shutdown.
@@ -135,19 +139,28 @@ public class TerminatorProperties {
 	}
 
 	/**
-	 * Whether to complete the application's emitters when the drain starts.
-	 * @return whether to complete them
+	 * Path patterns of the streams that are subscriptions.
+	 * @return the patterns
 	 */
-	public boolean isCompleteEmitters() {
-		return this.completeEmitters;
+	public List<String> getSubscriptions() {
+		return this.subscriptions;
 	}
 
 	/**
-	 * Sets whether to complete the application's emitters when the drain starts.
-	 * @param completeEmitters whether to complete them
+	 * Sets the path patterns of the streams that are subscriptions.
+	 * @param subscriptions the patterns
 	 */
-	public void setCompleteEmitters(boolean completeEmitters) {
-		this.completeEmitters = completeEmitters;
+	public void setSubscriptions(List<String> subscriptions) {
+		this.subscriptions = subscriptions;
+	}
+
+	/**
+	 * The paths declared subscriptions, once the patterns are checked.
+	 * @return the paths
+	 * @throws InvalidTerminatorPropertyException naming the first invalid pattern
+	 */
+	SubscriptionPaths toSubscriptionPaths() {
+		return SubscriptionPaths.of((this.subscriptions != null) ? this.subscriptions : List.of());
 	}
 
 	/**

@@ -4,9 +4,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
 
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.ConnectionState;
+import io.github.terminator.core.StreamRegistry;
 import io.github.terminator.core.TerminationListener;
 import io.github.terminator.core.TerminationResult;
 import io.micrometer.core.instrument.Counter;
@@ -36,6 +38,16 @@ public final class TerminatorMetrics implements MeterBinder, TerminationListener
 	/** Counter of the connections closed during terminations, by {@link #TAG_REASON reason}. */
 	public static final String CONNECTIONS_CLOSED = "terminator.connections.closed";
 
+	/** Gauge of the streams being served, by {@link #TAG_KIND kind}. */
+	public static final String STREAMS_ACTIVE = "terminator.streams.active";
+
+	/**
+	 * Counter of the streams that ended during terminations, by {@link #TAG_OUTCOME
+	 * outcome}: {@code finished} on their own, {@code ended} as subscriptions when the drain
+	 * started, or {@code cut} at the graceful timeout.
+	 */
+	public static final String STREAMS = "terminator.streams";
+
 	/** Timer of the terminations, by {@link #TAG_OUTCOME outcome}. */
 	public static final String TERMINATIONS = "terminator.terminations";
 
@@ -45,10 +57,18 @@ public final class TerminatorMetrics implements MeterBinder, TerminationListener
 	/** Tag of {@link #CONNECTIONS_CLOSED}: {@code idle}, {@code completed} or {@code forced}. */
 	public static final String TAG_REASON = "reason";
 
-	/** Tag of {@link #TERMINATIONS}: the termination code, such as {@code TERMINATED}. */
+	/**
+	 * Tag of {@link #TERMINATIONS}: the termination code, such as {@code TERMINATED}; of
+	 * {@link #STREAMS}: {@code finished}, {@code ended} or {@code cut}.
+	 */
 	public static final String TAG_OUTCOME = "outcome";
 
+	/** Tag of {@link #STREAMS_ACTIVE}: {@code finite} or {@code subscription}. */
+	public static final String TAG_KIND = "kind";
+
 	private static final String CONNECTIONS_UNIT = "connections";
+
+	private static final String STREAMS_UNIT = "streams";
 
 	private final ConnectionRegistry connections;
 
@@ -92,7 +112,20 @@ public final class TerminatorMetrics implements MeterBinder, TerminationListener
 			.tags(this.tags)
 			.strongReference(true)
 			.register(registry);
+		streamsActive(registry, "finite", (streams) -> streams.size() - streams.subscriptions());
+		streamsActive(registry, "subscription", StreamRegistry::subscriptions);
 		this.bound.add(new TerminationMeters(registry, this.tags));
+	}
+
+	private void streamsActive(MeterRegistry registry, String kind, ToDoubleFunction<StreamRegistry> count) {
+		Gauge.builder(STREAMS_ACTIVE, this.connections.streams(), count)
+			.description("Streams being served (server-sent events, streamed bodies), by kind: finite, or "
+					+ "subscriptions the application declared, ended when the drain starts")
+			.baseUnit(STREAMS_UNIT)
+			.tags(this.tags)
+			.tag(TAG_KIND, kind)
+			.strongReference(true)
+			.register(registry);
 	}
 
 	@Override
@@ -118,17 +151,36 @@ public final class TerminatorMetrics implements MeterBinder, TerminationListener
 
 		private final Counter closedForced;
 
+		private final Counter streamsFinished;
+
+		private final Counter subscriptionsEnded;
+
+		private final Counter streamsCut;
+
 		TerminationMeters(MeterRegistry registry, Iterable<Tag> tags) {
 			this.registry = registry;
 			this.tags = tags;
 			this.closedIdle = closed("idle");
 			this.closedCompleted = closed("completed");
 			this.closedForced = closed("forced");
+			this.streamsFinished = streams("finished");
+			this.subscriptionsEnded = streams("ended");
+			this.streamsCut = streams("cut");
+		}
+
+		private Counter streams(String outcome) {
+			return Counter.builder(STREAMS)
+				.description("Streams that ended during terminations: finished on their own, ended as declared "
+						+ "subscriptions when the drain started, or cut at the graceful timeout")
+				.baseUnit(STREAMS_UNIT)
+				.tags(this.tags)
+				.tag(TAG_OUTCOME, outcome)
+				.register(this.registry);
 		}
 
 		private Counter closed(String reason) {
 			return Counter.builder(CONNECTIONS_CLOSED)
-				.description("Connections closed during terminations: idle ones at once, "
+				.description("Connections closed during terminations: idle ones once quiet, "
 						+ "completed ones after their last response, forced ones at the graceful timeout")
 				.baseUnit(CONNECTIONS_UNIT)
 				.tags(this.tags)
@@ -140,6 +192,9 @@ public final class TerminatorMetrics implements MeterBinder, TerminationListener
 			this.closedIdle.increment(result.connectionsClosedIdle());
 			this.closedCompleted.increment(result.connectionsCompleted());
 			this.closedForced.increment(result.connectionsForced());
+			this.streamsFinished.increment(result.streamsFinished());
+			this.subscriptionsEnded.increment(result.subscriptionsEnded());
+			this.streamsCut.increment(result.streamsCut());
 			Timer.builder(TERMINATIONS)
 				.description("Terminations of the embedded web server, from start to result, by outcome")
 				.tags(this.tags)

@@ -39,6 +39,8 @@ public final class ConnectionRegistry {
 
 	private final Object changes = new Object();
 
+	private final StreamRegistry streams = new StreamRegistry(this::changed);
+
 	private long changeCount;
 
 	private volatile boolean terminating;
@@ -60,6 +62,14 @@ public final class ConnectionRegistry {
 		// A connection accepted while the listener was closing: the drain has one more to close.
 		changed();
 		return connection.events();
+	}
+
+	/**
+	 * The streams served on these connections.
+	 * @return the streams
+	 */
+	public StreamRegistry streams() {
+		return this.streams;
 	}
 
 	/**
@@ -137,10 +147,11 @@ public final class ConnectionRegistry {
 	 */
 	void beginTermination() {
 		this.terminating = true;
+		this.streams.beginTermination();
 	}
 
 	void startClosingConnections() {
-		this.terminating = true;
+		beginTermination();
 		this.closingConnections = true;
 	}
 

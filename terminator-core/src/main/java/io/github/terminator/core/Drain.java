@@ -88,6 +88,9 @@ final class Drain {
 		stopAccepting();
 		// Only now that a new connection is refused may clients be told to open one.
 		this.registry.startClosingConnections();
+		// Subscriptions end first, so that the application, told next, sees only its own
+		// streams left to end.
+		endSubscriptions();
 		this.drainStarted.run();
 		// After the delay, not during it: a client told to go away during the delay would
 		// reconnect to this instance, still in its load balancer's pool, and be told again.
@@ -197,6 +200,10 @@ final class Drain {
 	 */
 	private long closeQuietConnections(long now, long endNanos) {
 		long wakeUp = endNanos;
+		if (this.goingAway) {
+			// A subscription opened on a connection still served since.
+			endSubscriptions();
+		}
 		long newWindowNanos = Terminator.NEW_CONNECTION_QUIET_WINDOW.toNanos();
 		long idleWindowNanos = this.settings.quietPeriod().toNanos();
 		for (TrackedConnection connection : this.registry.live()) {
@@ -236,6 +243,14 @@ final class Drain {
 		catch (RuntimeException ex) {
 			serverFailed(ex);
 		}
+	}
+
+	/**
+	 * Ends every declared subscription cleanly, so that its client reconnects to another
+	 * instance now rather than be cut at the graceful timeout.
+	 */
+	private void endSubscriptions() {
+		this.registry.streams().endSubscriptions();
 	}
 
 	private boolean closeIfIdle(TrackedConnection connection) {
@@ -305,6 +320,7 @@ final class Drain {
 			}
 			this.forced++;
 		}
+		this.registry.streams().cutOpen();
 	}
 
 	private boolean awaitEmpty() throws InterruptedException {

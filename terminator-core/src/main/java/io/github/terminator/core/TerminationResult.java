@@ -21,6 +21,12 @@ import java.time.Instant;
  * termination ran, closed by the server or by the client
  * @param webSocketsClosed of the {@code connectionsCompleted}, the WebSocket connections,
  * told that the server is going away (1001) or closed by their client
+ * @param streamsFinished streams (server-sent events, streamed bodies) that finished on their own
+ * while the termination ran; counted in {@code requestsCompleted} too
+ * @param subscriptionsEnded streams the application declared subscriptions, ended cleanly
+ * when the drain started; counted in {@code requestsCompleted} too
+ * @param streamsCut streams still running at the graceful timeout, cut with their
+ * connections, or left at the max-wait
  * @param connectionsForced connections closed by force at the graceful timeout
  * @param connectionsLeft connections still open when it ended
  * @param oldestRequestCut the oldest request that was still running when connections were
@@ -28,7 +34,8 @@ import java.time.Instant;
  */
 public record TerminationResult(TerminationCode code, String message, Throwable error, Instant startedAt,
 		Instant endedAt, Duration delay, Duration drain, long connectionsClosedIdle, long requestsCompleted,
-		long connectionsCompleted, long webSocketsClosed, long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
+		long connectionsCompleted, long webSocketsClosed, long streamsFinished, long subscriptionsEnded,
+		long streamsCut, long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
 
 	/**
 	 * Whether every connection ended gracefully.

@@ -246,9 +246,17 @@ public final class Terminator {
 				}
 			}
 			ConnectionRegistry registry = Terminator.this.registry;
+			StreamRegistry streams = registry.streams();
+			if (left.isEmpty()) {
+				streams.finishOpen();
+			}
+			else {
+				streams.cutOpen();
+			}
 			return new TerminationResult(code, message(code, error, left.size(), endNanos), error, this.startedAt,
 					endedAt, delay, drain, registry.idleClosedWhileClosing(), registry.requestsCompletedWhileClosing(),
-					registry.completedWhileClosing(), registry.webSocketsClosedWhileClosing(), this.drain.forced(), left.size(), oldestCut);
+					registry.completedWhileClosing(), registry.webSocketsClosedWhileClosing(), streams.finished(),
+					streams.subscriptionsEnded(), streams.cut(), this.drain.forced(), left.size(), oldestCut);
 		}
 
 		private String message(TerminationCode code, Throwable error, int left, long endNanos) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -284,6 +285,77 @@ class TerminatorTests {
 		assertThat(result.oldestRequestCut().method()).isEqualTo("GET");
 		assertThat(result.oldestRequestCut().path()).isEqualTo("/reports");
 		assertThat(result.message()).contains("2 connections");
+	}
+
+	@Test
+	void whenDrainStartsThenSubscriptionsAreEndedOnceTheListenerIsClosedAndBeforeTheApplicationIsTold()
+			throws Exception {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/events");
+		List<String> seen = new CopyOnWriteArrayList<>();
+		StreamRegistry.TrackedStream[] subscription = new StreamRegistry.TrackedStream[1];
+		subscription[0] = this.registry.streams().open(true, () -> {
+			seen.add("ended, listener closed: " + (this.server.stopAcceptingCalls() == 1));
+			subscription[0].finished();
+			connection.completeRequest();
+		});
+		FakeConnection streaming = FakeConnection.openActive(this.registry, "GET", "/answer");
+		StreamRegistry.TrackedStream finite = this.registry.streams().open(false, () -> seen.add("finite ended"));
+		this.listener.onDrainStarted(() -> seen.add("application told"));
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(connection::isClosed);
+		assertThat(seen).containsExactly("ended, listener closed: true", "application told");
+		assertThat(result).isNotDone();
+		finite.finished();
+		streaming.completeRequest();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(terminated.requestsCompleted()).isEqualTo(2);
+		assertThat(terminated.subscriptionsEnded()).isEqualTo(1);
+		assertThat(terminated.streamsFinished()).isEqualTo(1);
+		assertThat(terminated.streamsCut()).isZero();
+		assertThat(seen).doesNotContain("finite ended");
+	}
+
+	@Test
+	void whenSubscriptionOpensAfterTheDrainStartedThenItIsEndedAtOnce() throws Exception {
+		FakeConnection busy = FakeConnection.openActive(this.registry, "GET", "/slow");
+		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
+		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
+		soon().until(this.registry::isClosingConnections);
+		CountDownLatch ended = new CountDownLatch(1);
+		StreamRegistry.TrackedStream late = this.registry.streams().open(true, ended::countDown);
+		assertThat(ended.await(5, TimeUnit.SECONDS)).isTrue();
+		late.finished();
+		busy.completeRequest();
+		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+		assertThat(terminated.subscriptionsEnded()).isEqualTo(1);
+	}
+
+	@Test
+	void whenGracefulTimeoutCutsStreamsThenTheyAreCountedCutAndTheirLaterEndChangesNothing() {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/answer");
+		AtomicBoolean endCalled = new AtomicBoolean();
+		StreamRegistry.TrackedStream finite = this.registry.streams().open(false, () -> endCalled.set(true));
+		StreamRegistry.TrackedStream unendable = this.registry.streams().open(true, null);
+		TerminationResult result = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT).terminate();
+		finite.finished();
+		unendable.finished();
+		assertThat(endCalled).isFalse();
+		assertThat(connection.forceCloseCalls()).isEqualTo(1);
+		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
+		assertThat(result.streamsCut()).isEqualTo(2);
+		assertThat(result.streamsFinished()).isZero();
+		assertThat(result.subscriptionsEnded()).isZero();
+		assertThat(this.registry.streams().size()).isZero();
+	}
+
+	@Test
+	void whenStreamEndsBeforeTheTerminationThenItIsNotCounted() {
+		this.registry.streams().open(false, null).finished();
+		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
+		assertThat(result.streamsFinished()).isZero();
+		assertThat(result.streamsCut()).isZero();
 	}
 
 	@Test

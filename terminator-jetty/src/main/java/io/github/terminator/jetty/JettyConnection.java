@@ -11,6 +11,7 @@ import io.github.terminator.core.ConnectionState;
 import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.Sockets;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -161,7 +162,7 @@ final class JettyConnection implements ConnectionControl {
 	public boolean goAway() {
 		Connection current = this.connection;
 		if (WEBSOCKET_CONNECTION.equals(current.getClass().getName())) {
-			this.adapter.closeWebSockets();
+			this.adapter.closeWebSockets(this.scheduler);
 			return true;
 		}
 		if (JettyServerAdapter.isHttp2(current)) {
@@ -171,8 +172,15 @@ final class JettyConnection implements ConnectionControl {
 		return false;
 	}
 
+	/**
+	 * Closes the connection with a reset: its response, if any, is cut (see
+	 * {@link Sockets#resetOnClose}).
+	 */
 	@Override
 	public void forceClose() {
+		if (socketChannel(this.endPoint) instanceof SocketChannel channel) {
+			Sockets.resetOnClose(channel);
+		}
 		networkEndPoint(this.endPoint).close();
 		// Jetty reports the close to the listeners of the current connection, which an
 		// upgrade that did not copy the connector's listeners would not tell us about.

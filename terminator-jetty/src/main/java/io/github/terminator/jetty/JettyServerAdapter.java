@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +28,7 @@ import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.Graceful;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -38,6 +40,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * handler on top of the server's handler.
  */
 public final class JettyServerAdapter implements ServerAdapter {
+
+	/** How long after a round of 1001 Going Away the adapter tells the WebSockets again. */
+	private static final long WEBSOCKET_ROUND_MILLIS = 50;
 
 	/**
 	 * How long after its listeners are closed the adapter waits for a connection that an
@@ -79,7 +84,7 @@ public final class JettyServerAdapter implements ServerAdapter {
 
 	private final List<Server> servers = new CopyOnWriteArrayList<>();
 
-	private final AtomicBoolean webSocketsClosed = new AtomicBoolean();
+	private final AtomicBoolean webSocketsClosing = new AtomicBoolean();
 
 	/**
 	 * Creates an adapter that reports to the given registry.
@@ -200,16 +205,33 @@ public final class JettyServerAdapter implements ServerAdapter {
 	}
 
 	/**
-	 * Sends every WebSocket session of the servers 1001 Going Away, once. This is Jetty's
-	 * own graceful close of its WebSocket containers, through their session trackers,
-	 * which a stop with no stop timeout (Spring Boot's) never calls. Jetty then closes each
-	 * connection right after the close frame: it waits for the client's answer to a 1000
-	 * only.
+	 * Sends every WebSocket session of the servers 1001 Going Away, now and once more a
+	 * moment later. This is Jetty's own graceful close of its WebSocket containers,
+	 * through their session trackers, which a stop with no stop timeout (Spring Boot's)
+	 * never calls. Jetty then closes each connection right after the close frame: it waits
+	 * for the client's answer to a 1000 only.
+	 * <p>
+	 * A connection is reported upgraded a moment before its session is in its tracker: the
+	 * second round tells a session that was not there yet. Calls within that moment share
+	 * the rounds, each of which runs on a thread of its own.
 	 */
-	void closeWebSockets() {
-		if (!this.webSocketsClosed.compareAndSet(false, true)) {
+	void closeWebSockets(Scheduler scheduler) {
+		if (!this.webSocketsClosing.compareAndSet(false, true)) {
 			return;
 		}
+		shutDownSessionTrackers();
+		try {
+			scheduler.schedule(() -> {
+				this.webSocketsClosing.set(false);
+				shutDownSessionTrackers();
+			}, WEBSOCKET_ROUND_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// The server is stopping, and closes its connections itself.
+		}
+	}
+
+	private void shutDownSessionTrackers() {
 		for (Server server : this.servers) {
 			for (Graceful graceful : server.getContainedBeans(Graceful.class)) {
 				String name = graceful.getClass().getName();

@@ -44,10 +44,10 @@ class TerminationLoggerTests {
 	@Test
 	void countsOneOfEachInTheSingular(CapturedOutput output) {
 		this.logger.terminated(new TerminationResult(TerminationCode.FORCED, "1 connection closed by force.", null, START,
-				START.plusMillis(350), Duration.ZERO, Duration.ofMillis(350), 1, 1, 1, 1, 1, 0, OLDEST));
+				START.plusMillis(350), Duration.ZERO, Duration.ofMillis(350), 1, 1, 1, 1, 1, 1, 1, 1, 0, OLDEST));
 		assertThat(terminationLines(output)).singleElement()
-			.satisfies((line) -> assertThat(line)
-				.contains("1 idle connection closed, 1 request completed, 1 WebSocket closed, 1 connection forced."));
+			.satisfies((line) -> assertThat(line).contains("1 idle connection closed, 1 request completed, "
+					+ "1 WebSocket closed, 1 stream finished, 1 subscription ended, 1 stream cut, 1 connection forced."));
 	}
 
 	@ParameterizedTest
@@ -78,7 +78,7 @@ class TerminationLoggerTests {
 	private static TerminationResult result(TerminationCode code, String message, long forced,
 			ActiveRequest oldestRequestCut, Throwable error) {
 		return new TerminationResult(code, message, error, START, START.plusMillis(350), Duration.ZERO,
-				Duration.ofMillis(350), 3, 2, 2, 0, forced, 0, oldestRequestCut);
+				Duration.ofMillis(350), 3, 2, 2, 0, 0, 0, 0, forced, 0, oldestRequestCut);
 	}
 
 }

@@ -198,12 +198,39 @@ class TerminatorAutoConfigurationTests {
 	}
 
 	@Test
-	void publishesDrainStartedEventAndCompletesEmittersUnlessTurnedOff() {
+	void publishesDrainStartedEventAndTracksSpringMvcStreams() {
 		this.contextRunner.run((context) -> assertThat(context).hasBean("drainStartedEventPublisher")
-			.hasSingleBean(EmitterCompletion.class));
-		this.contextRunner.withPropertyValues("terminator.complete-emitters=false")
-			.run((context) -> assertThat(context).hasBean("drainStartedEventPublisher")
-				.doesNotHaveBean(EmitterCompletion.class));
+			.hasSingleBean(MvcStreamTracking.class)
+			.hasSingleBean(MvcStreamReturnValues.class)
+			.hasSingleBean(DeclaredSubscriptions.class));
+	}
+
+	@Test
+	void backsOffFromSpringMvcStreamsWithoutSpringMvc() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.web.servlet."))
+			.run((context) -> assertThat(context).doesNotHaveBean(MvcStreamTracking.class)
+				.doesNotHaveBean(MvcStreamReturnValues.class));
+	}
+
+	@Test
+	void failsAtStartUpWhenTheRemovedCompleteEmittersPropertyIsSet() {
+		this.contextRunner.withPropertyValues("terminator.complete-emitters=true")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidTerminatorPropertyException.class)
+				.hasMessageContaining("terminator.complete-emitters")
+				.hasMessageContaining("it was removed")
+				.hasMessageContaining("terminator.subscriptions"));
+	}
+
+	@Test
+	void failsAtStartUpNamingASubscriptionPatternThatDoesNotParse() {
+		this.contextRunner.withPropertyValues("terminator.subscriptions=/events/**,/feeds/{id")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidTerminatorPropertyException.class)
+				.hasMessageContaining("terminator.subscriptions[1]")
+				.hasMessageContaining("/feeds/{id"));
 	}
 
 	@Test

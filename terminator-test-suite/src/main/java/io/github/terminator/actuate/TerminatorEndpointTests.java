@@ -54,7 +54,17 @@ class TerminatorEndpointTests {
 			.containsEntry(ConnectionState.IDLE, 0)
 			.containsEntry(ConnectionState.UPGRADED, 0);
 		assertThat(descriptor.requestsInFlight()).isEqualTo(1);
+		assertThat(descriptor.streamsInFlight()).isZero();
 		assertThat(descriptor.lastResult()).isNull();
+	}
+
+	@Test
+	void whileServingCountsTheStreamsAndTheSubscriptionsAmongThem() {
+		this.registry.streams().open(false, null);
+		this.registry.streams().open(true, null);
+		TerminatorDescriptor descriptor = endpoint(Show.NEVER).terminator(ANONYMOUS);
+		assertThat(descriptor.streamsInFlight()).isEqualTo(2);
+		assertThat(descriptor.subscriptionsInFlight()).isEqualTo(1);
 	}
 
 	@Test

@@ -338,8 +338,8 @@ class DrainConformanceTests {
 	void whenCommittedStreamingResponseIsInFlightThenItCompletesAndItsConnectionIsClosed(String target,
 			ServerSetup setup)
 			throws Exception {
-		// The stream is let run to its end, not completed when the drain starts.
-		try (RunningServer server = RunningServer.start(setup, "terminator.complete-emitters=false");
+		// A stream is a request: it runs to its end, it is not ended when the drain starts.
+		try (RunningServer server = RunningServer.start(setup);
 				RawConnection client = server.connect()) {
 			RawResponse head = client.get(target).readHead(RESPONSE_WAIT);
 			assertThat(head.closesConnection()).isFalse();

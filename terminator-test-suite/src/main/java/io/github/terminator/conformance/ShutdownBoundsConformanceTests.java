@@ -126,9 +126,9 @@ class ShutdownBoundsConformanceTests {
 	@MethodSource("handlersThatOutliveTheMaxWait")
 	void whenAHandlerOutlivesTheGracefulTimeoutThenTheServerStopsWithinTheMaxWaitPlusTwoSeconds(String description,
 			String target, ServerSetup setup) throws Exception {
-		// An event stream the application does not end, and the starter does not complete.
+		// An endless event stream the application does not end, and did not declare a subscription.
 		try (RunningServer server = RunningServer.start(setup, "terminator.graceful-timeout=1s",
-				"terminator.max-wait=2s", "terminator.complete-emitters=false"); RawConnection client = server.connect()) {
+				"terminator.max-wait=2s"); RawConnection client = server.connect()) {
 			Terminator terminator = server.terminator();
 			client.get(target);
 			server.awaitRequestsInFlight(1);

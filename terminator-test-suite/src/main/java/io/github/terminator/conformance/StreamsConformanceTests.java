@@ -1,82 +1,214 @@
 package io.github.terminator.conformance;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.test.RawConnection;
-import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import io.github.terminator.test.ServerSetup;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Streams the application owns end when the drain starts, with a clean end of stream,
- * instead of being cut at the graceful timeout: the starter completes Spring MVC's
- * emitters, or the application ends its streams itself on the {@code DrainStartedEvent}.
+ * A stream is a request. A finite one (every stream the application did not declare a
+ * subscription) finishes like any request, and is cut at the graceful timeout so that its
+ * client sees a cut, never a clean end; a subscription is ended cleanly when the drain
+ * starts, so that its client reconnects elsewhere at once. Every kind of stream Spring MVC
+ * serves: an {@code SseEmitter}, a {@code Flux} of server-sent events, WebMvc.fn's
+ * {@code ServerResponse.sse}, a {@code StreamingResponseBody}, a {@code DeferredResult}
+ * long poll.
  */
 class StreamsConformanceTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	/**
-	 * Long enough for a stream that was not ended to show it: the graceful timeout is 10 s.
+	 * Far less than the graceful timeout of 10 s, which a subscription not ended would
+	 * wait out; a loaded machine keeps it.
 	 */
 	private static final long ENDED_WITHIN_MILLIS = 1000;
 
+	/** The endless streams, as their paths. */
+	private static final String DECLARED = "terminator.subscriptions=/sse,/flux,/fn/sse,/poll";
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#all")
-	void whenDrainStartsThenAnEndlessEventStreamEndsCleanlyAndTheTerminationIsGraceful(ServerSetup setup)
+	void whenFiniteStreamsOfEveryKindRunAcrossTheTerminationThenEachGetsEveryEventThenItsEnd(ServerSetup setup)
 			throws Exception {
-		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD);
-				RawConnection client = server.connect()) {
-			RawResponse head = client.get("/sse?events=100000&intervalMillis=50").readHead(WAIT);
-			assertThat(head.status()).isEqualTo(200);
-			server.awaitRequestsInFlight(1);
+		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD)) {
+			List<Stream> streams = new ArrayList<>();
+			// The first three committed before the termination, the last one after its drain started.
+			streams.add(Stream.open(server, "/sse?events=6&intervalMillis=100", "event 6"));
+			streams.add(Stream.open(server, "/flux?events=6&intervalMillis=100", "event 6"));
+			streams.add(Stream.open(server, "/stream?chunks=6&intervalMillis=100", "chunk 6"));
+			streams.add(Stream.openUncommitted(server, "/fn/sse?events=6&intervalMillis=100&delayMillis=300", "event 6"));
+			server.awaitRequestsInFlight(4);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			SoftAssertions softly = new SoftAssertions();
+			for (Stream stream : streams) {
+				RawResponse response = stream.readToItsEnd();
+				softly.assertThat(response.status()).as(stream.target).isEqualTo(200);
+				softly.assertThat(response.body()).as(stream.target).contains(stream.last);
+			}
+			softly.assertAll();
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.streamsFinished()).isEqualTo(4);
+			assertThat(terminated.subscriptionsEnded()).isZero();
+			assertThat(terminated.streamsCut()).isZero();
+			streams.forEach(Stream::close);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenSubscriptionsOfEveryKindAreOpenThenTheDrainEndsEachCleanlyAtOnce(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD, DECLARED)) {
+			List<Stream> streams = new ArrayList<>();
+			streams.add(Stream.open(server, "/sse?events=100000&intervalMillis=50", "event 1"));
+			streams.add(Stream.open(server, "/flux?events=100000&intervalMillis=50", "event 1"));
+			streams.add(Stream.open(server, "/fn/sse?events=100000&intervalMillis=50", "event 1"));
+			streams.add(Stream.open(server, "/annotated/sse?events=100000&intervalMillis=50", "event 1"));
+			// A long poll, answered as its timeout would answer it.
+			streams.add(Stream.openUncommitted(server, "/poll", "no news"));
+			server.awaitRequestsInFlight(5);
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
-			// The body ends: the last chunk came, the stream is complete.
-			RawResponse response = client.readBody(head);
-			assertThat(elapsedMillis(start)).isLessThan(ENDED_WITHIN_MILLIS);
-			assertThat(response.body()).contains("data:event 1").doesNotContain("event 100000");
-			assertThat(client.awaitClose(WAIT)).isEqualTo(Close.FIN);
-			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+			SoftAssertions softly = new SoftAssertions();
+			for (Stream stream : streams) {
+				RawResponse response = stream.readToItsEnd();
+				softly.assertThat(elapsedMillis(start)).as(stream.target).isLessThan(ENDED_WITHIN_MILLIS);
+				softly.assertThat(response.status()).as(stream.target).isEqualTo(200);
+				softly.assertThat(response.body()).as(stream.target).contains(stream.last).doesNotContain("event 100000");
+			}
+			softly.assertAll();
+			// Its client reconnects at once, elsewhere: this instance refuses it.
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(server::connect);
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
-			assertThat(terminated.requestsCompleted()).isEqualTo(1);
+			assertThat(terminated.subscriptionsEnded()).isEqualTo(5);
+			assertThat(terminated.streamsFinished()).isZero();
+			assertThat(terminated.streamsCut()).isZero();
 			assertThat(terminated.connectionsForced()).isZero();
-			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(ENDED_WITHIN_MILLIS));
+			streams.forEach(Stream::close);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	void whenEndlessStreamsAreNotDeclaredThenTheGracefulTimeoutCutsThemAndEveryClientSeesACut(ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD,
+				"terminator.graceful-timeout=1s")) {
+			List<Stream> streams = new ArrayList<>();
+			streams.add(Stream.open(server, "/sse?events=100000&intervalMillis=50", "event 1"));
+			streams.add(Stream.open(server, "/flux?events=100000&intervalMillis=50", "event 1"));
+			streams.add(Stream.open(server, "/fn/sse?events=100000&intervalMillis=50", "event 1"));
+			streams.add(Stream.open(server, "/stream?chunks=100000&intervalMillis=50", "chunk 1"));
+			// Committed after the drain started, with Connection: close.
+			streams.add(Stream.openUncommitted(server, "/fn/sse?events=100000&intervalMillis=50&delayMillis=300",
+					"event 1"));
+			server.awaitRequestsInFlight(5);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			SoftAssertions softly = new SoftAssertions();
+			for (Stream stream : streams) {
+				softly.assertThatThrownBy(stream::readToItsEnd)
+					.as("%s must end in a cut, not a clean end", stream.target)
+					.isInstanceOf(IOException.class);
+			}
+			softly.assertAll();
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.FORCED);
+			assertThat(terminated.connectionsForced()).isEqualTo(5);
+			assertThat(terminated.streamsCut()).isEqualTo(5);
+			assertThat(terminated.streamsFinished()).isZero();
+			streams.forEach(Stream::close);
 		}
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#plain")
-	void whenEmittersAreLeftToTheApplicationThenWhatItDoesOnTheDrainStartedEventIsWhatTheClientSees(
-			ServerSetup setup) throws Exception {
-		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD,
-				"terminator.complete-emitters=false", "terminator.graceful-timeout=1s");
-				RawConnection own = server.connect();
-				RawConnection other = server.connect()) {
+	void whenTheApplicationEndsItsOwnStreamOnTheDrainStartedEventThenItsClientSeesWhatItSent(ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD);
+				RawConnection own = server.connect()) {
 			RawResponse ownHead = own.get("/own-sse").readHead(WAIT);
-			RawResponse otherHead = other.get("/sse?events=100000&intervalMillis=50").readHead(WAIT);
-			server.awaitRequestsInFlight(2);
+			server.awaitRequestsInFlight(1);
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(own.readBody(ownHead).body()).contains("data:hello").endsWith("data:bye\n\n");
-			// Not completed by the starter: cut at the graceful timeout, here 1 s.
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.FORCED);
-			assertThat(terminated.connectionsForced()).isEqualTo(1);
-			assertThat(otherHead.status()).isEqualTo(200);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.streamsFinished()).isEqualTo(1);
 		}
 	}
 
 	private static long elapsedMillis(long startNanos) {
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+	}
+
+	/**
+	 * One stream, on a connection of its own.
+	 */
+	private static final class Stream {
+
+		private final String target;
+
+		private final String last;
+
+		private final RawConnection connection;
+
+		private RawResponse head;
+
+		private Stream(String target, String last, RawConnection connection) {
+			this.target = target;
+			this.last = last;
+			this.connection = connection;
+		}
+
+		/**
+		 * Requests a stream whose response is committed at once.
+		 */
+		static Stream open(RunningServer server, String target, String last) throws IOException {
+			Stream stream = new Stream(target, last, server.connect());
+			stream.connection.get(target);
+			stream.head = stream.connection.readHead(WAIT);
+			return stream;
+		}
+
+		/**
+		 * Requests a stream whose response is committed later.
+		 */
+		static Stream openUncommitted(RunningServer server, String target, String last) throws IOException {
+			Stream stream = new Stream(target, last, server.connect());
+			stream.connection.get(target);
+			return stream;
+		}
+
+		/**
+		 * Reads the response to its end, as the client takes it: a complete response, or
+		 * an {@link IOException} for a cut.
+		 */
+		RawResponse readToItsEnd() throws IOException {
+			RawResponse head = (this.head != null) ? this.head : this.connection.readHead(WAIT);
+			return this.connection.readBody(head);
+		}
+
+		void close() {
+			this.connection.close();
+		}
+
 	}
 
 }

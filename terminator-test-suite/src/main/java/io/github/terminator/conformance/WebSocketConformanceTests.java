@@ -1,5 +1,6 @@
 package io.github.terminator.conformance;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -93,6 +94,32 @@ class WebSocketConformanceTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	void whenTheClientAnswersTheCloseButKeepsItsSocketThenTheServerClosesTheConnectionAtOnce(ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup, WEBSOCKET, "terminator.graceful-timeout=5s");
+				RawConnection client = server.connect()) {
+			assertThat(client.upgradeToWebSocket("/ws").status()).isEqualTo(101);
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(client.readFrame(WAIT).closeCode()).isEqualTo(1001);
+			Thread.sleep(Long.getLong("answerDelay", 0));
+			try {
+				client.sendFrame(WebSocketFrame.CLOSE, new byte[] { 0x03, (byte) 0xE9 });
+			}
+			catch (IOException ex) {
+				// Jetty closes right after its 1001, without waiting for the answer.
+			}
+			// The client keeps its socket: the handshake is over, and the server closes.
+			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+			assertThat(elapsedMillis(start)).isLessThan(TOLD_WITHIN_MILLIS);
+			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.webSocketsClosed()).isEqualTo(1);
+			assertThat(client.awaitClose(WAIT)).isNotEqualTo(Close.OPEN);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#plain")
 	void whenTheClientNeverAnswersTheCloseThenItIsForcedAtTheGracefulTimeout(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, WEBSOCKET, "terminator.graceful-timeout=1s");
 				RawConnection client = server.connect()) {
@@ -137,9 +164,9 @@ class WebSocketConformanceTests {
 
 	/**
 	 * Ends the connection the way the server asks: answers its close frame, as RFC 6455
-	 * §5.5.1 asks, where the server waits for the answer (Tomcat); closes the connection
-	 * where the server has closed its side after the close frame (Undertow waits for the
-	 * client's FIN, Jetty closes at once after a 1001).
+	 * §5.5.1 asks, where the server waits for the answer (Tomcat, Undertow); closes the
+	 * connection where the server has closed its side after the close frame (Undertow shuts
+	 * its output down first, Jetty closes at once after a 1001).
 	 * @return how the server ended its side
 	 */
 	private static Close answerCloseAndAwaitEnd(RawConnection client) throws Exception {

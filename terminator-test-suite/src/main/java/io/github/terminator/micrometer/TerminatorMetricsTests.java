@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.StreamRegistry;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.TrackedConnection;
@@ -58,7 +59,7 @@ class TerminatorMetricsTests {
 	void everyMeterHasADescriptionAndEveryGaugeAndCounterABaseUnit() {
 		this.metrics.bindTo(this.registry);
 		this.metrics.terminated(result(TerminationCode.TERMINATED, Duration.ofMillis(5), 0, 0, 0));
-		assertThat(this.registry.getMeters()).hasSize(4 + 1 + 3 + 1);
+		assertThat(this.registry.getMeters()).hasSize(4 + 1 + 2 + 3 + 3 + 1);
 		for (Meter meter : this.registry.getMeters()) {
 			assertThat(meter.getId().getDescription()).as(meter.getId().toString()).isNotBlank();
 			if (!(meter instanceof Timer)) {
@@ -117,11 +118,36 @@ class TerminatorMetricsTests {
 		return this.registry.get(TerminatorMetrics.CONNECTIONS_CLOSED).tag("reason", reason).counter().count();
 	}
 
+	@Test
+	void streamsAreCountedLiveByKindAndAtTheEndOfATerminationByOutcome() {
+		this.metrics.bindTo(this.registry);
+		StreamRegistry streams = this.connections.streams();
+		StreamRegistry.TrackedStream finite = streams.open(false, null);
+		streams.open(true, null);
+		streams.open(true, null);
+		assertThat(this.registry.get(TerminatorMetrics.STREAMS_ACTIVE).tag("kind", "finite").gauge().value())
+			.isEqualTo(1);
+		assertThat(this.registry.get(TerminatorMetrics.STREAMS_ACTIVE).tag("kind", "subscription").gauge().value())
+			.isEqualTo(2);
+		finite.finished();
+		assertThat(this.registry.get(TerminatorMetrics.STREAMS_ACTIVE).tag("kind", "finite").gauge().value())
+			.isZero();
+		Instant start = Instant.parse("2025-01-01T00:00:00Z");
+		this.metrics.terminated(new TerminationResult(TerminationCode.FORCED, "test", null, start, start,
+				Duration.ZERO, Duration.ZERO, 0, 6, 0, 0, 3, 2, 1, 1, 0, null));
+		assertThat(this.registry.get(TerminatorMetrics.STREAMS).tag("outcome", "finished").counter().count())
+			.isEqualTo(3);
+		assertThat(this.registry.get(TerminatorMetrics.STREAMS).tag("outcome", "ended").counter().count())
+			.isEqualTo(2);
+		assertThat(this.registry.get(TerminatorMetrics.STREAMS).tag("outcome", "cut").counter().count())
+			.isEqualTo(1);
+	}
+
 	private static TerminationResult result(TerminationCode code, Duration duration, long idle, long completed,
 			long forced) {
 		Instant start = Instant.parse("2025-01-01T00:00:00Z");
 		return new TerminationResult(code, "test", null, start, start.plus(duration), Duration.ZERO, duration, idle,
-				completed, completed, 0, forced, 0, null);
+				completed, completed, 0, 0, 0, 0, forced, 0, null);
 	}
 
 }

@@ -72,6 +72,8 @@ public final class RunningServer implements AutoCloseable {
 		all.add("spring.main.banner-mode=off");
 		all.add("logging.level.root=WARN");
 		all.add("logging.level.io.github.terminator=INFO");
+		// Spring AI's MCP server, on the class path of the lines that test it: on for those tests only.
+		all.add("spring.ai.mcp.server.enabled=false");
 		if (tls) {
 			all.add("server.ssl.key-store=classpath:test-keystore.p12");
 			all.add("server.ssl.key-store-password=changeit");

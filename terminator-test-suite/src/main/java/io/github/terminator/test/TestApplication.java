@@ -3,6 +3,7 @@ package io.github.terminator.test;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -17,13 +18,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.github.terminator.autoconfigure.DrainStartedEvent;
+import io.github.terminator.web.Subscription;
+import reactor.core.publisher.Flux;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.ai.tool.ToolCallbackProvider;
+import org.springframework.ai.tool.annotation.Tool;
+import org.springframework.ai.tool.annotation.ToolParam;
+import org.springframework.ai.tool.method.MethodToolCallbackProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -33,6 +43,9 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerResponse;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.socket.TextMessage;
@@ -241,24 +254,118 @@ public class TestApplication {
 		return emitter;
 	}
 
+	/**
+	 * The same stream as {@code /sse}, declared a subscription with the annotation.
+	 */
+	@Subscription
+	@GetMapping("/annotated/sse")
+	SseEmitter annotatedSse(@RequestParam int events, @RequestParam long intervalMillis) {
+		return sse(events, intervalMillis);
+	}
+
+	/**
+	 * A stream of server-sent events as a {@code Flux}, which Spring MVC subscribes to and
+	 * writes element by element.
+	 */
+	@GetMapping(path = "/flux", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Flux<ServerSentEvent<String>> flux(@RequestParam int events, @RequestParam long intervalMillis) {
+		this.hits.incrementAndGet();
+		return Flux.range(1, events)
+			.delayElements(Duration.ofMillis(intervalMillis))
+			.map((event) -> ServerSentEvent.builder("event " + event).build());
+	}
+
+	/**
+	 * WebMvc.fn's server-sent events, their first event after {@code delayMillis}: the
+	 * response is committed with it.
+	 */
+	@Bean
+	RouterFunction<ServerResponse> functionalStreams() {
+		return RouterFunctions.route().GET("/fn/sse", (request) -> {
+			this.hits.incrementAndGet();
+			int events = Integer.parseInt(request.param("events").orElseThrow());
+			long intervalMillis = Long.parseLong(request.param("intervalMillis").orElseThrow());
+			long delayMillis = Long.parseLong(request.param("delayMillis").orElse("0"));
+			return ServerResponse.sse((sse) -> {
+				for (int i = 1; i <= events; i++) {
+					int event = i;
+					this.scheduler.schedule(() -> {
+						try {
+							sse.data("event " + event);
+							if (event == events) {
+								sse.complete();
+							}
+						}
+						catch (IOException ex) {
+							sse.error(ex);
+						}
+					}, delayMillis + intervalMillis * (i - 1), TimeUnit.MILLISECONDS);
+				}
+			}, Duration.ofMinutes(1));
+		}).build();
+	}
+
+	/**
+	 * A long poll that no event ever answers: its timeout answers {@code no news}.
+	 */
+	@GetMapping("/poll")
+	DeferredResult<String> poll() {
+		this.hits.incrementAndGet();
+		return new DeferredResult<>(60_000L, "no news");
+	}
+
+	/**
+	 * A streamed body of {@code chunks} lines, the first after {@code delayMillis}: the
+	 * response is committed with it.
+	 */
 	@GetMapping(path = "/stream", produces = MediaType.TEXT_PLAIN_VALUE)
-	StreamingResponseBody stream(@RequestParam int chunks, @RequestParam long intervalMillis) {
+	StreamingResponseBody stream(@RequestParam int chunks, @RequestParam long intervalMillis,
+			@RequestParam(defaultValue = "0") long delayMillis) {
 		this.hits.incrementAndGet();
 		return (out) -> {
 			for (int i = 1; i <= chunks; i++) {
-				if (i > 1) {
-					try {
-						Thread.sleep(intervalMillis);
-					}
-					catch (InterruptedException ex) {
-						Thread.currentThread().interrupt();
-						throw new IOException(ex);
-					}
+				try {
+					Thread.sleep((i > 1) ? intervalMillis : delayMillis);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new IOException(ex);
 				}
 				out.write(("chunk " + i + "\n").getBytes(StandardCharsets.UTF_8));
 				out.flush();
 			}
 		};
+	}
+
+	/**
+	 * An MCP tool, {@code slowEcho}, served by Spring AI's MCP server when
+	 * {@code spring.ai.mcp.server.enabled=true} (the tests turn it off otherwise): it answers
+	 * its text after {@code millis}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.ai.tool.ToolCallbackProvider")
+	@ConditionalOnProperty(name = "spring.ai.mcp.server.enabled", havingValue = "true")
+	static class McpTools {
+
+		@Bean
+		ToolCallbackProvider testTools() {
+			return MethodToolCallbackProvider.builder().toolObjects(new SlowEcho()).build();
+		}
+
+	}
+
+	/**
+	 * The tool of {@link McpTools}.
+	 */
+	public static class SlowEcho {
+
+		@Tool(description = "Answers the text after the given number of milliseconds")
+		public String slowEcho(@ToolParam(description = "the text to answer") String text,
+				@ToolParam(description = "how long to wait, in milliseconds") long millis) throws InterruptedException {
+			Thread.sleep(millis);
+			return text;
+		}
+
 	}
 
 	/**

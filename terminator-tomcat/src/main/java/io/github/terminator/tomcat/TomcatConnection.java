@@ -1,5 +1,7 @@
 package io.github.terminator.tomcat;
 
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -8,9 +10,11 @@ import jakarta.servlet.http.HttpUpgradeHandler;
 import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.Sockets;
 
 import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
 import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
@@ -141,10 +145,29 @@ final class TomcatConnection implements ConnectionControl {
 		return TomcatInternals.closeIfIdle(this.wrapper, this.endpoint);
 	}
 
+	/**
+	 * Closes the connection with a reset: its response, if any, is cut (see
+	 * {@link Sockets#resetOnClose}).
+	 */
 	@Override
 	public void forceClose() {
+		if (this.wrapper.getSocket() instanceof NioChannel channel) {
+			// The socket itself: closing the wrapper first would send TLS's close_notify, a
+			// clean end of the stream that the client would take for the end of the response.
+			Sockets.resetOnClose(channel.getIOChannel());
+			closeQuietly(channel.getIOChannel());
+		}
 		this.wrapper.close();
 		TomcatInternals.wakeBlockedIo(this.wrapper);
+	}
+
+	private static void closeQuietly(Closeable channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			// Closed already.
+		}
 	}
 
 }

@@ -18,6 +18,7 @@ import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.Headers;
 import io.undertow.websockets.core.WebSocketChannel;
 import org.xnio.IoUtils;
+import org.xnio.channels.StreamSinkChannel;
 
 /**
  * terminator's handle on one Undertow HTTP/1.1 connection. Undertow's connections belong
@@ -115,10 +116,10 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	}
 
 	/**
-	 * Tells a WebSocket 1001 Going Away, on the connection's IO thread. Undertow shuts its
-	 * output down after the close frame and closes the connection when the client's FIN
-	 * arrives. An h2c connection is not told: Undertow's GOAWAY closes the connection as
-	 * soon as it is sent, cutting the streams still running.
+	 * Tells a WebSocket 1001 Going Away, on the connection's IO thread, and closes the
+	 * connection once both close frames have passed. An h2c connection is not told:
+	 * Undertow's GOAWAY closes the connection as soon as it is sent, cutting the streams
+	 * still running.
 	 */
 	@Override
 	public boolean goAway() {
@@ -135,6 +136,7 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 			if (webSocket.isOpen() && !webSocket.isCloseFrameSent() && !webSocket.isCloseFrameReceived()) {
 				UndertowWebSockets.goAway(webSocket);
 			}
+			closeOnceCloseFramesPassed(webSocket);
 		}
 		else if (framed == null && this.connection.isOpen()) {
 			// The 101 response is still being written: the channel does not exist yet.
@@ -142,11 +144,46 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 		}
 	}
 
+	/**
+	 * Closes a WebSocket once its close handshake is over: both close frames have passed,
+	 * and the server's has left. Undertow shuts its output down after its close frame and
+	 * then waits for the client's FIN, which a client that answered the close frame but
+	 * keeps its socket may never send: the connection would be forced at the graceful
+	 * timeout, although nothing is left to say on it.
+	 */
+	private void closeOnceCloseFramesPassed(WebSocketChannel webSocket) {
+		if (!webSocket.isOpen()) {
+			return;
+		}
+		if (webSocket.isCloseFrameSent() && webSocket.isCloseFrameReceived()) {
+			StreamSinkChannel sink = this.connection.getChannel().getSinkChannel();
+			try {
+				// The sink is shut down once the close frame has left Undertow's frame queue.
+				if (!sink.isOpen() && sink.flush()) {
+					IoUtils.safeClose(webSocket);
+					return;
+				}
+			}
+			catch (IOException ex) {
+				IoUtils.safeClose(webSocket);
+				return;
+			}
+		}
+		this.connection.getIoThread()
+			.executeAfter(() -> closeOnceCloseFramesPassed(webSocket), FLUSH_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+	}
+
 	private boolean isIdle() {
 		ConnectionState state = this.tracked.state();
 		return state == ConnectionState.NEW || state == ConnectionState.IDLE;
 	}
 
+	/**
+	 * Closes the connection with a FIN, not a reset: a thread blocked writing to a client
+	 * that does not read waits on a selector of its own, which a reset-on-close (deferred
+	 * while the socket is registered there) would never wake. The response it cuts is
+	 * chunked (see {@link CloseWhileTerminating}), so that its client sees the cut.
+	 */
 	@Override
 	public void forceClose() {
 		onIoThread(() -> IoUtils.safeClose(this.connection));

@@ -1,0 +1,4 @@
+/**
+ * What a web application declares to terminator about its handlers.
+ */
+package io.github.terminator.web;
