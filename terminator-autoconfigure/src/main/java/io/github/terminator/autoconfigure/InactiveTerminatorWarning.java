@@ -21,7 +21,7 @@ import org.springframework.util.ClassUtils;
 final class InactiveTerminatorWarning implements SmartInitializingSingleton {
 
 	/** What terminator drains, as the README's compatibility table says. */
-	static final String SUPPORTED = "terminator drains servlet applications on Tomcat 10.1 or Undertow 2.3 "
+	static final String SUPPORTED = "terminator drains servlet applications on Tomcat 10.1, Undertow 2.3 or Jetty 12.0 "
 			+ "with Spring Boot 3.5, and on Tomcat 11 or Jetty 12 with Spring Boot 4";
 
 	private static final Log logger = LogFactory.getLog(InactiveTerminatorWarning.class);

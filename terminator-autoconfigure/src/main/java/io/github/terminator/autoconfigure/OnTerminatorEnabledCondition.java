@@ -36,7 +36,11 @@ class OnTerminatorEnabledCondition extends SpringBootCondition {
 		rejectEmpty(binder, "terminator.max-wait", "a duration such as " + maxWait, maxWait);
 		String quietPeriod = format(defaults.getQuietPeriod());
 		rejectEmpty(binder, "terminator.quiet-period", "a duration such as " + quietPeriod, quietPeriod);
-		binder.bind("terminator", TerminatorProperties.class).orElseGet(TerminatorProperties::new).toSettings();
+		RemovedProperties.check(context.getEnvironment());
+		TerminatorProperties properties = binder.bind("terminator", TerminatorProperties.class)
+			.orElseGet(TerminatorProperties::new);
+		properties.toSettings();
+		properties.toSubscriptionPaths();
 		return ConditionOutcome.match(ENABLED + " is true or unset, and every terminator.* property is valid");
 	}
 

@@ -45,8 +45,7 @@ public class TerminatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(ServerAdapter.class)
 	Terminator terminator(ConnectionRegistry registry, ServerAdapter server, TerminatorProperties properties,
-			ObjectProvider<TerminationListener> listeners, Environment environment) {
-		RemovedProperties.check(environment);
+			ObjectProvider<TerminationListener> listeners) {
 		return new Terminator(registry, server, properties.toSettings(), listeners.orderedStream().toList());
 	}
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -23,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
 /**
  * Tests for {@link InvalidTerminatorPropertyFailureAnalyzer}.
  */
+// Reads the console, which every other application writes to.
+@Isolated
 @ExtendWith(OutputCaptureExtension.class)
 class InvalidTerminatorPropertyFailureAnalyzerTests {
 

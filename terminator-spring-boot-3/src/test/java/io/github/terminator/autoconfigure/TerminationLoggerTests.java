@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -21,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link TerminationLogger}.
  */
+// Reads the console, which every other application writes to.
+@Isolated
 @ExtendWith(OutputCaptureExtension.class)
 class TerminationLoggerTests {
 

@@ -6,8 +6,11 @@ import io.github.terminator.test.ServerSetup.Server;
 import io.github.terminator.test.TestServers;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.websocket.servlet.JettyWebSocketServletWebServerCustomizer;
 import org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer;
 import org.springframework.boot.autoconfigure.websocket.servlet.UndertowWebSocketServletWebServerCustomizer;
+import org.springframework.boot.web.embedded.jetty.JettyServerCustomizer;
+import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.embedded.undertow.UndertowBuilderCustomizer;
 import org.springframework.boot.web.embedded.undertow.UndertowDeploymentInfoCustomizer;
@@ -28,12 +31,33 @@ public class Boot3TestServers implements TestServers {
 				// Undertow says so on every kept-alive response, starter or not.
 				new Server("undertow", UndertowServer.class, "keep-alive", "UndertowServerAdapter",
 						List.of("/io/undertow/", "/org/jboss/xnio/"), List.of(),
-						List.of("server.undertow.threads.worker=1"), true, false));
+						List.of("server.undertow.threads.worker=1"), true, false),
+				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
+						List.of(), List.of(), false, true));
 	}
 
-	@Override
-	public List<String> unsupportedServerJars() {
-		return List.of("/org/eclipse/jetty/");
+	/**
+	 * Jetty as Spring Boot configures it, its WebSocket support included.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class JettyServer {
+
+		@Bean
+		JettyServletWebServerFactory jettyServletWebServerFactory(ObjectProvider<JettyServerCustomizer> customizers) {
+			JettyServletWebServerFactory factory = new JettyServletWebServerFactory();
+			factory.getServerCustomizers().addAll(customizers.orderedStream().toList());
+			return factory;
+		}
+
+		/**
+		 * The WebSocket container, which Spring Boot sets up for the first server found
+		 * on the class path only, Tomcat here; its upgrade filter it adds for Jetty.
+		 */
+		@Bean
+		JettyWebSocketServletWebServerCustomizer jettyWebSocketCustomizer() {
+			return new JettyWebSocketServletWebServerCustomizer();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -46,7 +70,7 @@ public class Boot3TestServers implements TestServers {
 
 		/**
 		 * The WebSocket container, which Spring Boot sets up for the first server found
-		 * on the class path only, Jetty here.
+		 * on the class path only.
 		 */
 		@Bean
 		TomcatWebSocketServletWebServerCustomizer tomcatWebSocketCustomizer() {

@@ -3,6 +3,7 @@ package io.github.terminator.boot4;
 import io.github.terminator.test.InactiveStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -17,6 +18,8 @@ import org.springframework.context.annotation.Bean;
  * reports the same: never silent. Spring Boot 4's servers are all drained; a reactive
  * application is not.
  */
+// Reads the console, which every other application writes to.
+@Isolated
 @ExtendWith(OutputCaptureExtension.class)
 class InactiveTerminatorTests {
 

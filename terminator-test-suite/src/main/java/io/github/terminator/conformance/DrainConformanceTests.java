@@ -66,7 +66,7 @@ class DrainConformanceTests {
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
-			assertThat(elapsedMillis(start)).isLessThan(1000);
+			assertThat(elapsedMillis(start)).isLessThan(2000);
 			assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(result.get().connectionsClosedIdle()).isEqualTo(1);
 		}
@@ -90,7 +90,7 @@ class DrainConformanceTests {
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
 			// The server's quiet began as it sent the response, a moment before this client
 			// had read it.
-			assertThat(elapsedMillis(responseAt)).isBetween(quietPeriod - 100, quietPeriod + 500);
+			assertThat(elapsedMillis(responseAt)).isBetween(quietPeriod - 100, quietPeriod + 1500);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
@@ -164,7 +164,7 @@ class DrainConformanceTests {
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
-			assertThat(elapsedMillis(start)).isLessThan(1000);
+			assertThat(elapsedMillis(start)).isLessThan(2000);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
@@ -175,15 +175,16 @@ class DrainConformanceTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#all")
 	void whenRequestArrivesInTheQuietWindowThenItIsServedWithConnectionClose(ServerSetup setup) throws Exception {
-		// The window is 100 ms from the end of the last response: on a busy machine this
-		// test's own threads can miss it, so an attempt that sent too late is tried again.
+		// The window is the quiet period (2.5 s) from the end of the last response: on a busy
+		// machine this test's own threads can miss it, so an attempt that sent too late is
+		// tried again.
 		for (int attempt = 1; attempt <= 3; attempt++) {
 			try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 				client.get("/fast").readResponse(RESPONSE_WAIT);
 				long responseAt = System.nanoTime();
 				CompletableFuture<TerminationResult> result = server.terminateAsync();
 				server.awaitClosingConnections();
-				if (elapsedMillis(responseAt) > 60) {
+				if (elapsedMillis(responseAt) > 1500) {
 					continue;
 				}
 				RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
@@ -196,7 +197,7 @@ class DrainConformanceTests {
 				return;
 			}
 		}
-		fail("Could not send a request within 60 ms of the last response in 3 attempts: the machine is too busy");
+		fail("Could not send a request within 1.5 s of the last response in 3 attempts: the machine is too busy");
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -239,7 +240,7 @@ class DrainConformanceTests {
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isNotEqualTo(Close.OPEN);
 			long cutAfter = elapsedMillis(start);
-			assertThat(cutAfter).isBetween(450L, 1500L);
+			assertThat(cutAfter).isBetween(450L, 3000L);
 			TerminationResult forced = result.get(5, TimeUnit.SECONDS);
 			assertThat(forced.code()).isEqualTo(TerminationCode.FORCED);
 			assertThat(forced.success()).isFalse();
@@ -256,7 +257,9 @@ class DrainConformanceTests {
 		try (RunningServer server = RunningServer.start(setup)) {
 			TerminationResult result = server.terminator().terminate();
 			assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
-			assertThat(result.duration()).isLessThan(Duration.ofMillis(100));
+			// Far below the quiet period it would have waited: the few-millisecond bound is the
+			// drain's own (TerminatorTests), on a machine no other test loads.
+			assertThat(result.duration()).isLessThan(Duration.ofMillis(1000));
 		}
 	}
 
@@ -279,7 +282,7 @@ class DrainConformanceTests {
 			assertThat(terminated.connectionsCompleted()).isEqualTo(2);
 			assertThat(terminated.connectionsClosedIdle()).isZero();
 			// A few milliseconds in the server, plus the scheduling of this test's threads.
-			assertThat(endedAfterLastResponse).isLessThan(50);
+			assertThat(endedAfterLastResponse).isLessThan(500);
 		}
 	}
 
@@ -322,7 +325,7 @@ class DrainConformanceTests {
 			assertThat(response.closesConnection()).isTrue();
 			assertThat(client.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(elapsedMillis(responseAt)).isLessThan(500);
+			assertThat(elapsedMillis(responseAt)).isLessThan(1500);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(1);
 		}
@@ -339,7 +342,7 @@ class DrainConformanceTests {
 			ServerSetup setup)
 			throws Exception {
 		// A stream is a request: it runs to its end, it is not ended when the drain starts.
-		try (RunningServer server = RunningServer.start(setup);
+		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD);
 				RawConnection client = server.connect()) {
 			RawResponse head = client.get(target).readHead(RESPONSE_WAIT);
 			assertThat(head.closesConnection()).isFalse();

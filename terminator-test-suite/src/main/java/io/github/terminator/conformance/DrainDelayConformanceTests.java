@@ -45,7 +45,7 @@ class DrainDelayConformanceTests {
 	 * How late, at most, the listener may close after the delay: the scheduling of the
 	 * drain's and of this test's threads on a busy two-core machine, nothing more.
 	 */
-	private static final long LATE_MARGIN_MILLIS = 750;
+	private static final long LATE_MARGIN_MILLIS = 1500;
 
 	private static final String READINESS = "/actuator/health/readiness";
 
@@ -96,14 +96,14 @@ class DrainDelayConformanceTests {
 			RawResponse inFlight = busy.readResponse(RESPONSE_WAIT);
 			assertThat(inFlight.status()).isEqualTo(200);
 			assertThat(inFlight.closesConnection()).isTrue();
-			assertThat(busy.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+			assertThat(busy.awaitClose(Duration.ofSeconds(3))).isEqualTo(Close.FIN);
 			for (int i = 0; i < 5; i++) {
 				try (RawConnection late = server.connect()) {
 					RawResponse response = late.get("/fast").readResponse(RESPONSE_WAIT);
 					assertThat(response.status()).isEqualTo(200);
 					assertThat(response.body()).isEqualTo("fast");
 					assertThat(response.closesConnection()).isTrue();
-					assertThat(late.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
+					assertThat(late.awaitClose(Duration.ofSeconds(3))).isEqualTo(Close.FIN);
 				}
 			}
 			// Everything above happened during the delay, or this test proves nothing.
@@ -160,7 +160,7 @@ class DrainDelayConformanceTests {
 					Duration.ofMillis(1000 + LATE_MARGIN_MILLIS));
 			if (trigger == Trigger.TERMINATE) {
 				// The drain ends right after the last response, as without a delay.
-				assertThat(elapsedMillis(responseAt)).isLessThan(100);
+				assertThat(elapsedMillis(responseAt)).isLessThan(500);
 			}
 		}
 	}
@@ -277,7 +277,7 @@ class DrainDelayConformanceTests {
 		CompletableFuture<TerminationResult> start(RunningServer server) {
 			Terminator terminator = server.terminator();
 			if (this == TERMINATE) {
-				return CompletableFuture.supplyAsync(terminator::terminate);
+				return CompletableFuture.supplyAsync(terminator::terminate, RunningServer.OWN_THREAD);
 			}
 			return server.closeAsync().thenApply((closed) -> terminator.lastResult());
 		}

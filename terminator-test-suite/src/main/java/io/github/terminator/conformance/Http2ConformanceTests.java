@@ -139,13 +139,13 @@ class Http2ConformanceTests {
 			assertThat(goAways).startsWith(Integer.MAX_VALUE).contains(1);
 			assertThat(body).hasToString("slow 1000");
 			assertThat(streamEndedAt).as("stream 1 ended").isNotZero();
-			assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - streamEndedAt)).isLessThan(100);
+			assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - streamEndedAt)).isLessThan(500);
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(1);
 			assertThat(server.hits()).as("the stream opened after the last GOAWAY was not processed").isEqualTo(1);
 			long lastResponseMillis = TimeUnit.NANOSECONDS.toMillis(streamEndedAt - start);
-			assertThat(terminated.duration().toMillis()).isLessThan(lastResponseMillis + 100);
+			assertThat(terminated.duration().toMillis()).isLessThan(lastResponseMillis + 500);
 		}
 	}
 

@@ -57,7 +57,8 @@ class McpConformanceTests {
 			// A session stream read on a socket of the test's own, to see how it ends.
 			RawConnection stream = openSessionStream(protocol, server);
 			CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(() -> client
-				.callTool(new McpSchema.CallToolRequest("slowEcho", Map.of("text", "answered", "millis", TOOL_MILLIS))));
+				.callTool(new McpSchema.CallToolRequest("slowEcho", Map.of("text", "answered", "millis", TOOL_MILLIS))),
+					RunningServer.OWN_THREAD);
 			// The client's session stream, the test's, and the tool call.
 			server.awaitRequestsInFlight(3);
 			Terminator terminator = server.terminator();

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import io.github.terminator.autoconfigure.InvalidTerminatorPropertyException;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
@@ -14,25 +13,18 @@ import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import io.github.terminator.test.ServerSetup;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The bounds of a termination hold as configured when the application context closes,
- * whatever {@code spring.lifecycle.timeout-per-shutdown-phase} says, and bounds that
- * cannot hold stop the application at start-up.
+ * whatever {@code spring.lifecycle.timeout-per-shutdown-phase} says (bounds that cannot
+ * hold stop the application at start-up: {@code InvalidConfigurationTests}).
  */
-@ExtendWith(OutputCaptureExtension.class)
 class ShutdownBoundsConformanceTests {
 
 	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
@@ -41,7 +33,7 @@ class ShutdownBoundsConformanceTests {
 	 * How late, at most, an event may come after its bound: the scheduling of the drain's
 	 * and of this test's threads on a busy two-core machine, nothing more.
 	 */
-	private static final long LATE_MARGIN_MILLIS = 750;
+	private static final long LATE_MARGIN_MILLIS = 1500;
 
 	/**
 	 * How long after the max-wait the web server has stopped at the latest: the contract's
@@ -139,25 +131,6 @@ class ShutdownBoundsConformanceTests {
 			assertThat(stoppedAfter).as("milliseconds from the close to the server stopped")
 				.isLessThan(2000 + STOP_MARGIN_MILLIS);
 		}
-	}
-
-	@ParameterizedTest(name = "{0}")
-	@CsvSource(delimiter = '|', textBlock = """
-			terminator.drain-delay=-1s | terminator.drain-delay | -1s | it must not be negative | Set terminator.drain-delay to 0s or more
-			terminator.drain-delay=25s | terminator.max-wait | 30s | it must be at least terminator.drain-delay (25s) plus terminator.graceful-timeout (10s), that is 35s | Set terminator.max-wait to 35s or more, or shorten terminator.drain-delay or terminator.graceful-timeout.
-			terminator.drain-delay=5s,terminator.max-wait=12s | terminator.max-wait | 12s | that is 15s | Set terminator.max-wait to 15s or more
-			""")
-	void whenBoundsCannotHoldThenStartUpFailsWithTheAnalyzersMessage(String properties, String property,
-			String value, String reason, String action, CapturedOutput output) {
-		assertThatException().isThrownBy(() -> RunningServer.start(false, properties.split(",")))
-			.havingRootCause()
-			.isInstanceOfSatisfying(InvalidTerminatorPropertyException.class,
-					(ex) -> assertThat(ex.getProperty()).isEqualTo(property));
-		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("Invalid value '" + value + "' for property '" + property + "': ")
-			.contains(reason)
-			.contains("Action:")
-			.contains(action);
 	}
 
 	private static long elapsedMillis(long startNanos) {

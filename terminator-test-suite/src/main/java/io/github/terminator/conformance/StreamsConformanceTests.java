@@ -38,7 +38,7 @@ class StreamsConformanceTests {
 	 * Far less than the graceful timeout of 10 s, which a subscription not ended would
 	 * wait out; a loaded machine keeps it.
 	 */
-	private static final long ENDED_WITHIN_MILLIS = 1000;
+	private static final long ENDED_WITHIN_MILLIS = 3000;
 
 	/** The endless streams, as their paths. */
 	private static final String DECLARED = "terminator.subscriptions=/sse,/flux,/fn/sse,/poll";

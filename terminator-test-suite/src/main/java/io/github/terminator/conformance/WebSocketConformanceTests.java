@@ -40,7 +40,7 @@ class WebSocketConformanceTests {
 	private static final String WEBSOCKET = "test.websocket=true";
 
 	/** Far less than the graceful timeout of 10 s, which a WebSocket not told would wait out. */
-	private static final long TOLD_WITHIN_MILLIS = 1000;
+	private static final long TOLD_WITHIN_MILLIS = 3000;
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#plain")

@@ -15,6 +15,7 @@ import io.github.terminator.test.ServerSetup;
 import io.github.terminator.test.TestApplication;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
@@ -24,6 +25,8 @@ import static org.awaitility.Awaitility.await;
  * Misbehaving handlers and hostile clients during a termination: each time it ends within
  * its bounds, with the right counts, and nothing throws, in the starter or in the server.
  */
+// Reads the server's log, which every other application started or stopped meanwhile resets.
+@Isolated
 class FaultsTests {
 
 	private static final String GRACEFUL_TIMEOUT = "terminator.graceful-timeout=500ms";
@@ -31,7 +34,7 @@ class FaultsTests {
 	private static final String MAX_WAIT = "terminator.max-wait=2s";
 
 	/** What a forced termination may take beyond the graceful timeout. */
-	private static final long FORCE_MARGIN_MILLIS = 500;
+	private static final long FORCE_MARGIN_MILLIS = 1400;
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -65,7 +68,7 @@ class FaultsTests {
 			TerminationResult result = server.terminator().terminate();
 			assertForcedWithinBounds(result);
 			// The handler that was blocked writing fails at once, and its thread is given back.
-			await().atMost(Duration.ofSeconds(1)).until(() -> server.handlersWriting() == 0);
+			await().atMost(Duration.ofSeconds(5)).until(() -> server.handlersWriting() == 0);
 			log.assertNoErrorBut(FaultsTests::isWriteToClosedConnection);
 		}
 	}
@@ -98,8 +101,8 @@ class FaultsTests {
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsClosedIdle()).isOne();
 			// A connection is closed after its quiet window, a byte arriving or not.
-			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(500));
-			assertThat(elapsedMillis(start)).isLessThan(request.length() * 10L + 1000);
+			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(2000));
+			assertThat(elapsedMillis(start)).isLessThan(request.length() * 10L + 2000);
 			assertThat(server.received()).isEmpty();
 			log.assertNoError();
 		}
@@ -192,7 +195,7 @@ class FaultsTests {
 			TerminationResult terminated = server.terminator().terminate();
 			assertThat(client.awaitClose(WAIT)).isEqualTo(Close.FIN);
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
-			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(500));
+			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(2000));
 			assertThat(terminated.requestsCompleted()).isZero();
 			log.assertNoError();
 		}

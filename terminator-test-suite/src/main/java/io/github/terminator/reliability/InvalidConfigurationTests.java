@@ -5,12 +5,15 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.github.terminator.autoconfigure.InvalidTerminatorPropertyException;
+import io.github.terminator.test.RunningServer;
 import io.github.terminator.test.ServerSetup;
 import io.github.terminator.test.TestApplication;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -26,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * stack trace: terminator's own analyzer for values that are empty or make no sense, Spring
  * Boot's for values that do not parse.
  */
+// Reads the console, which every other application writes to.
+@Isolated
 @ExtendWith(OutputCaptureExtension.class)
 class InvalidConfigurationTests {
 
@@ -60,6 +65,8 @@ class InvalidConfigurationTests {
 			terminator.quiet-period=2d                                                                                  | Invalid value '172800s' for property 'terminator.quiet-period': it must not be longer than a day (86400s).
 			terminator.quiet-period=a while                                                                             | Failed to bind properties under 'terminator.quiet-period' to java.time.Duration
 			management.endpoint.terminator.show-details=sometimes, management.endpoints.web.exposure.include=terminator | Failed to bind properties under 'management.endpoint.terminator.show-details'
+			terminator.subscriptions[0]=/events/**, terminator.subscriptions[1]=/feeds/{id                                | Invalid value '/feeds/{id' for property 'terminator.subscriptions[1]': it is not a path pattern
+			terminator.complete-emitters=true                                                                           | Invalid value 'true' for property 'terminator.complete-emitters': it was removed
 			""")
 	void invalidValueStopsStartUpWithAMessageThatNamesIt(String properties, String description, CapturedOutput output) {
 		for (ServerSetup.Server server : ServerSetup.servers()) {
@@ -90,6 +97,25 @@ class InvalidConfigurationTests {
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.doesNotContain("initialized with port")
 			.doesNotContain("\tat ");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			terminator.drain-delay=-1s | terminator.drain-delay | -1s | it must not be negative | Set terminator.drain-delay to 0s or more
+			terminator.drain-delay=25s | terminator.max-wait | 30s | it must be at least terminator.drain-delay (25s) plus terminator.graceful-timeout (10s), that is 35s | Set terminator.max-wait to 35s or more, or shorten terminator.drain-delay or terminator.graceful-timeout.
+			terminator.drain-delay=5s,terminator.max-wait=12s | terminator.max-wait | 12s | that is 15s | Set terminator.max-wait to 15s or more
+			""")
+	void whenBoundsCannotHoldThenStartUpFailsWithTheAnalyzersMessage(String properties, String property,
+			String value, String reason, String action, CapturedOutput output) {
+		assertThatException().isThrownBy(() -> RunningServer.start(false, properties.split(",")))
+			.havingRootCause()
+			.isInstanceOfSatisfying(InvalidTerminatorPropertyException.class,
+					(ex) -> assertThat(ex.getProperty()).isEqualTo(property));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid value '" + value + "' for property '" + property + "': ")
+			.contains(reason)
+			.contains("Action:")
+			.contains(action);
 	}
 
 	/**

@@ -38,7 +38,7 @@ class LoadThroughTerminationTests {
 	void whenTerminationStartsUnderLoadThenNoRequestIsLost(ServerSetup setup)
 			throws Exception {
 		Tally total = new Tally();
-		int rounds = Stress.rounds(setup.tls() ? 2 : 5);
+		int rounds = Stress.rounds(setup.tls() ? 1 : 2);
 		for (int round = 0; round < rounds; round++) {
 			Tally tally = new Tally();
 			try (RunningServer server = RunningServer.start(setup)) {

@@ -46,7 +46,7 @@ public final class InactiveStack {
 				.orElseThrow(() -> new AssertionError("no WARN in:\n" + output.getAll()));
 			assertThat(warning.lines()).hasSize(1);
 			assertThat(warning).contains(found)
-				.contains("terminator drains servlet applications on Tomcat 10.1 or Undertow 2.3 with Spring Boot 3.5, "
+				.contains("terminator drains servlet applications on Tomcat 10.1, Undertow 2.3 or Jetty 12.0 with Spring Boot 3.5, "
 						+ "and on Tomcat 11 or Jetty 12 with Spring Boot 4");
 			String body = HttpClient.newHttpClient()
 				.send(HttpRequest

@@ -1,5 +1,6 @@
 package io.github.terminator.test;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -45,7 +46,9 @@ public final class RawConnection implements AutoCloseable {
 
 	private RawConnection(Socket socket) throws IOException {
 		this.socket = socket;
-		this.in = new FilterInputStream(socket.getInputStream()) {
+		// Buffered: the response is read a line at a time, and a read per byte is a system
+		// call per byte.
+		this.in = new FilterInputStream(new BufferedInputStream(socket.getInputStream())) {
 
 			@Override
 			public int read() throws IOException {

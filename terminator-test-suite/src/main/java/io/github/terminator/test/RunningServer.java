@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.ConnectionRegistry;
@@ -146,9 +147,19 @@ public final class RunningServer implements AutoCloseable {
 		this.application.release.countDown();
 	}
 
+	/**
+	 * Runs each task on a thread of its own: a termination blocks for seconds, and tests
+	 * run side by side must not wait for each other's in a shared pool.
+	 */
+	public static final Executor OWN_THREAD = (task) -> {
+		Thread thread = new Thread(task, "test-terminate");
+		thread.setDaemon(true);
+		thread.start();
+	};
+
 	/** Runs {@link Terminator#terminate()} on another thread. */
 	public CompletableFuture<TerminationResult> terminateAsync() {
-		return CompletableFuture.supplyAsync(terminator()::terminate);
+		return CompletableFuture.supplyAsync(terminator()::terminate, OWN_THREAD);
 	}
 
 	/**
@@ -156,7 +167,7 @@ public final class RunningServer implements AutoCloseable {
 	 * test can act as a client meanwhile.
 	 */
 	public CompletableFuture<Void> closeAsync() {
-		return CompletableFuture.runAsync(this.context::close);
+		return CompletableFuture.runAsync(this.context::close, OWN_THREAD);
 	}
 
 	/**
