@@ -35,6 +35,12 @@ class TerminatorTests {
 
 	private static final Duration AWAIT = Duration.ofSeconds(5);
 
+	/**
+	 * How late a thread may wake up, after its time, on a machine whose cores other work
+	 * keeps busy: what an upper bound allows beyond the time the drain is due.
+	 */
+	private static final long LATE_MILLIS = 300;
+
 	private static final long NEW_WINDOW_MILLIS = Terminator.NEW_CONNECTION_QUIET_WINDOW.toMillis();
 
 	/** The quiet period of kept-alive connections, shorter than the default for speed. */
@@ -61,7 +67,7 @@ class TerminatorTests {
 		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
-		assertThat(millisSince(start)).isLessThan(100);
+		assertThat(millisSince(start)).isLessThan(LATE_MILLIS);
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(result.success()).isTrue();
 		assertThat(result.error()).isNull();
@@ -97,7 +103,8 @@ class TerminatorTests {
 		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
-		assertThat(millisSince(start)).isLessThan(50);
+		// Below the 100 ms window a close that waited for it would take.
+		assertThat(millisSince(start)).isLessThan(90);
 		assertThat(fresh.isClosed()).isTrue();
 		assertThat(idle.isClosed()).isTrue();
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
@@ -114,7 +121,7 @@ class TerminatorTests {
 		Terminator terminator = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT);
 		TerminationResult result = terminateInBackground(terminator).get(5, TimeUnit.SECONDS);
 		long closedAfter = TimeUnit.NANOSECONDS.toMillis(connection.closedNanos() - quietFrom);
-		assertThat(closedAfter).isBetween(QUIET_PERIOD_MILLIS, QUIET_PERIOD_MILLIS + 80);
+		assertThat(closedAfter).isBetween(QUIET_PERIOD_MILLIS, QUIET_PERIOD_MILLIS + LATE_MILLIS);
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(result.connectionsClosedIdle()).isEqualTo(1);
 	}
@@ -127,9 +134,10 @@ class TerminatorTests {
 		TerminationResult result = terminateInBackground(terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT))
 			.get(5, TimeUnit.SECONDS);
 		assertThat(TimeUnit.NANOSECONDS.toMillis(fresh.closedNanos() - openedAt)).isBetween(NEW_WINDOW_MILLIS,
-				NEW_WINDOW_MILLIS + 80);
+				NEW_WINDOW_MILLIS + LATE_MILLIS);
 		assertThat(TimeUnit.NANOSECONDS.toMillis(keptAlive.closedNanos() - openedAt)).isBetween(QUIET_PERIOD_MILLIS,
-				QUIET_PERIOD_MILLIS + 80);
+				QUIET_PERIOD_MILLIS + LATE_MILLIS);
+		assertThat(fresh.closedNanos()).isLessThan(keptAlive.closedNanos());
 		assertThat(result.connectionsClosedIdle()).isEqualTo(2);
 	}
 
@@ -143,7 +151,7 @@ class TerminatorTests {
 				List.of(this.listener));
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
-		assertThat(millisSince(start)).isBetween(gracefulTimeout.toMillis(), gracefulTimeout.toMillis() + 100);
+		assertThat(millisSince(start)).isBetween(gracefulTimeout.toMillis(), gracefulTimeout.toMillis() + LATE_MILLIS);
 		assertThat(keptAlive.isClosed()).isTrue();
 		assertThat(keptAlive.forceCloseCalls()).isZero();
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
@@ -187,7 +195,7 @@ class TerminatorTests {
 		assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 		long settleMillis = TimeUnit.NANOSECONDS.toMillis(this.server.stoppedAcceptingNanos() - keptAliveFrom);
 		assertThat(settleMillis).isBetween(Drain.RECONNECT_SETTLE.toMillis() - 20,
-				Drain.RECONNECT_SETTLE.toMillis() + 50);
+				Drain.RECONNECT_SETTLE.toMillis() + LATE_MILLIS);
 		assertThat(this.registry.isClosingConnections()).isTrue();
 	}
 
@@ -225,7 +233,8 @@ class TerminatorTests {
 		long completedAt = System.nanoTime();
 		connection.completeRequest();
 		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-		assertThat(millisSince(completedAt)).isLessThan(50);
+		// Below the quiet period a close that waited for it would take.
+		assertThat(millisSince(completedAt)).isLessThan(QUIET_PERIOD_MILLIS - 10);
 		assertThat(connection.isClosed()).isTrue();
 		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(terminated.requestsCompleted()).isEqualTo(1);
@@ -243,7 +252,7 @@ class TerminatorTests {
 		connection.completeKeptAliveRequest();
 		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 		long closedAfter = TimeUnit.NANOSECONDS.toMillis(connection.closedNanos() - completedAt);
-		assertThat(closedAfter).isBetween(QUIET_PERIOD_MILLIS, QUIET_PERIOD_MILLIS + 80);
+		assertThat(closedAfter).isBetween(QUIET_PERIOD_MILLIS, QUIET_PERIOD_MILLIS + LATE_MILLIS);
 		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(terminated.requestsCompleted()).isEqualTo(1);
 		assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
@@ -273,7 +282,7 @@ class TerminatorTests {
 		Terminator terminator = terminator(NO_DELAY, gracefulTimeout, LONG_MAX_WAIT);
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
-		assertThat(millisSince(start)).isBetween(gracefulTimeout.toMillis(), gracefulTimeout.toMillis() + 200);
+		assertThat(millisSince(start)).isBetween(gracefulTimeout.toMillis(), gracefulTimeout.toMillis() + LATE_MILLIS);
 		assertThat(oldest.forceCloseCalls()).isEqualTo(1);
 		assertThat(newer.forceCloseCalls()).isEqualTo(1);
 		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
@@ -628,7 +637,7 @@ class TerminatorTests {
 				new TerminatorSettings(NO_DELAY, Duration.ZERO, maxWait, QUIET_PERIOD), List.of(hanging));
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
-		assertThat(millisSince(start)).isLessThan(maxWait.toMillis() + 200);
+		assertThat(millisSince(start)).isLessThan(maxWait.toMillis() + LATE_MILLIS);
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(terminator.lastResult()).isSameAs(result);
 		never.countDown();
@@ -644,7 +653,7 @@ class TerminatorTests {
 						this.listener));
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
-		assertThat(millisSince(start)).isLessThan(100);
+		assertThat(millisSince(start)).isLessThan(LATE_MILLIS);
 		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
 		assertThat(connection.isClosed()).isTrue();
 		assertThat(this.listener.results()).containsExactly(result);
@@ -669,9 +678,9 @@ class TerminatorTests {
 		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 		assertThat(this.server.stopAcceptingCalls()).isEqualTo(1);
 		long stoppedAcceptingAfter = TimeUnit.NANOSECONDS.toMillis(this.server.stoppedAcceptingNanos() - start);
-		assertThat(stoppedAcceptingAfter).isBetween(drainDelay.toMillis(), drainDelay.toMillis() + 100);
+		assertThat(stoppedAcceptingAfter).isBetween(drainDelay.toMillis(), drainDelay.toMillis() + LATE_MILLIS);
 		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
-		assertThat(terminated.delay()).isBetween(drainDelay, drainDelay.plusMillis(100));
+		assertThat(terminated.delay()).isBetween(drainDelay, drainDelay.plusMillis(LATE_MILLIS));
 		assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
 		assertThat(terminated.requestsCompleted()).isEqualTo(1);
 	}
@@ -689,7 +698,7 @@ class TerminatorTests {
 		Terminator terminator = terminator(NO_DELAY, Duration.ofMillis(100), maxWait);
 		long start = System.nanoTime();
 		TerminationResult result = terminator.terminate();
-		assertThat(millisSince(start)).isBetween(maxWait.toMillis() - 5, maxWait.toMillis() + 200);
+		assertThat(millisSince(start)).isBetween(maxWait.toMillis() - 5, maxWait.toMillis() + LATE_MILLIS);
 		assertThat(result.code()).isEqualTo(TerminationCode.TIMED_OUT);
 		assertThat(result.success()).isFalse();
 		assertThat(terminator.phase()).isEqualTo(TerminationPhase.TERMINATED);
