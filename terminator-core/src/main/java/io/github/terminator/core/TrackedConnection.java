@@ -232,6 +232,17 @@ public final class TrackedConnection {
 	}
 
 	/**
+	 * Called when the connection's TLS handshake completed: a connection that has not sent
+	 * a request yet is quiet from now on, not from its accept.
+	 */
+	void onHandshakeCompleted() {
+		if (this.state == ConnectionState.NEW) {
+			this.quietSinceNanos = System.nanoTime();
+			this.registry.changed();
+		}
+	}
+
+	/**
 	 * Called when a request head has been parsed and the request is handed to the
 	 * application.
 	 * @param method the HTTP method
@@ -444,6 +455,11 @@ public final class TrackedConnection {
 		@Override
 		public TrackedConnection connection() {
 			return TrackedConnection.this;
+		}
+
+		@Override
+		public void onHandshakeCompleted() {
+			TrackedConnection.this.onHandshakeCompleted();
 		}
 
 		@Override

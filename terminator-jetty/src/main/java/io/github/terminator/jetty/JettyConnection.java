@@ -7,6 +7,9 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+
 import io.github.terminator.core.ConnectionState;
 import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionControl;
@@ -15,6 +18,7 @@ import io.github.terminator.core.spi.Sockets;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -44,11 +48,40 @@ final class JettyConnection implements ConnectionControl {
 	/** Set once, right after the connection is registered; read by the drain's thread. */
 	private volatile ConnectionEvents tracked;
 
+	/** Whether the connection's TLS handshake is under way. */
+	private volatile boolean handshaking;
+
 	JettyConnection(JettyServerAdapter adapter, Connection connection, Scheduler scheduler) {
 		this.adapter = adapter;
 		this.connection = connection;
 		this.endPoint = connection.getEndPoint();
 		this.scheduler = scheduler;
+		// With ALPN, the connection is opened once the handshake is over; without, at the
+		// accept, before it.
+		this.handshaking = networkEndPoint(this.endPoint).getConnection() instanceof SslConnection tls
+				&& !hasSession(tls.getSSLEngine());
+	}
+
+	/**
+	 * Whether a TLS engine has a session yet: during its first handshake, it has the null
+	 * session.
+	 */
+	private static boolean hasSession(SSLEngine engine) {
+		SSLSession session = engine.getSession();
+		return session != null && !"SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite());
+	}
+
+	/**
+	 * The connection's TLS handshake succeeded: its client writes its request from now on.
+	 */
+	void handshakeCompleted() {
+		if (this.handshaking) {
+			this.handshaking = false;
+			ConnectionEvents tracked = this.tracked;
+			if (tracked != null) {
+				tracked.onHandshakeCompleted();
+			}
+		}
 	}
 
 	void track(ConnectionEvents tracked) {
@@ -99,6 +132,11 @@ final class JettyConnection implements ConnectionControl {
 	public boolean closeIfIdle() {
 		if (!this.endPoint.isOpen()) {
 			return true;
+		}
+		if (this.handshaking) {
+			// Its client writes its request as soon as the handshake ends, which a busy
+			// machine can make last longer than the quiet window of a new connection.
+			return false;
 		}
 		ConnectionState state = this.tracked.state();
 		if ((state != ConnectionState.NEW && state != ConnectionState.IDLE) || !this.endPoint.isFillInterested()

@@ -21,6 +21,8 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SelectorManager;
+import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
@@ -349,7 +351,24 @@ public final class JettyServerAdapter implements ServerAdapter {
 	 * Sees each connection from accept to close: a channel as a selector is given it, its
 	 * connections as they open and close.
 	 */
-	private final class Listener implements Connection.Listener, SelectorManager.AcceptListener {
+	private final class Listener implements Connection.Listener, SelectorManager.AcceptListener, SslHandshakeListener {
+
+		/**
+		 * The end of a TLS handshake: the client of the connection writes its request from
+		 * now on. Jetty gives the connector's handshake listener beans to every TLS
+		 * connection its factory creates.
+		 */
+		@Override
+		public void handshakeSucceeded(SslHandshakeListener.Event event) {
+			EndPoint endPoint = event.getEndPoint();
+			JettyConnection tracked = JettyServerAdapter.this.connections.get(endPoint);
+			if (tracked == null && endPoint != null && endPoint.getConnection() instanceof SslConnection tls) {
+				tracked = JettyServerAdapter.this.connections.get(tls.getSslEndPoint());
+			}
+			if (tracked != null) {
+				tracked.handshakeCompleted();
+			}
+		}
 
 		@Override
 		public void onAccepting(SelectableChannel channel) {

@@ -1,6 +1,8 @@
 package io.github.terminator.conformance;
 
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,6 +171,33 @@ class DrainConformanceTests {
 			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
 			assertThat(server.hits()).isZero();
+		}
+	}
+
+	/**
+	 * A new connection is closed once quiet for 100 ms, counted from the end of its TLS
+	 * handshake: a client writes its request as soon as its handshake ends, and a busy
+	 * machine can make a handshake last longer than that.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#secure")
+	void whenTlsHandshakeEndsDuringTheDrainThenTheRequestWrittenRightAfterIsServed(ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup); Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+			// Past the quiet window of a new connection, counted from the accept.
+			Thread.sleep(300);
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			server.awaitClosingConnections();
+			Thread.sleep(300);
+			try (RawConnection client = RawConnection.startTls(socket, server.port())) {
+				Thread.sleep(50);
+				RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.closesConnection()).isTrue();
+				assertThat(client.awaitClose(RESPONSE_WAIT)).isEqualTo(Close.FIN);
+			}
+			assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 		}
 	}
 

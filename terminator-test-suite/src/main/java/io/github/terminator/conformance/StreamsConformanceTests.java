@@ -49,11 +49,13 @@ class StreamsConformanceTests {
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD)) {
 			List<Stream> streams = new ArrayList<>();
-			// The first three committed before the termination, the last one after its drain started.
-			streams.add(Stream.open(server, "/sse?events=6&intervalMillis=100", "event 6"));
-			streams.add(Stream.open(server, "/flux?events=6&intervalMillis=100", "event 6"));
-			streams.add(Stream.open(server, "/stream?chunks=6&intervalMillis=100", "chunk 6"));
-			streams.add(Stream.openUncommitted(server, "/fn/sse?events=6&intervalMillis=100&delayMillis=300", "event 6"));
+			// The first three committed before the termination, the last one after its drain
+			// started. Each lasts 3 s: on a loaded machine the fourth may take a second to start.
+			streams.add(Stream.open(server, "/sse?events=10&intervalMillis=300", "event 10"));
+			streams.add(Stream.open(server, "/flux?events=10&intervalMillis=300", "event 10"));
+			streams.add(Stream.open(server, "/stream?chunks=10&intervalMillis=300", "chunk 10"));
+			streams.add(Stream.openUncommitted(server, "/fn/sse?events=10&intervalMillis=300&delayMillis=300",
+					"event 10"));
 			server.awaitRequestsInFlight(4);
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			SoftAssertions softly = new SoftAssertions();

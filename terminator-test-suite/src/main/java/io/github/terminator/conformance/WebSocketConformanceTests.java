@@ -25,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A WebSocket is told that the server is going away, with a close frame carrying 1001
@@ -54,8 +55,11 @@ class WebSocketConformanceTests {
 				.get(10, TimeUnit.SECONDS);
 			webSocket.sendText("before", true);
 			assertThat(listener.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("echo before");
-			assertThat(server.registry().connections()).singleElement()
-				.satisfies((connection) -> assertThat(connection.protocol()).isEqualTo(TrackedConnection.WEBSOCKET));
+			// Tomcat reports the switch once its upgrade request's processing has returned,
+			// which may come a moment after the first message was answered.
+			await().atMost(WAIT)
+				.untilAsserted(() -> assertThat(server.registry().connections()).singleElement()
+					.satisfies((connection) -> assertThat(connection.protocol()).isEqualTo(TrackedConnection.WEBSOCKET)));
 			long start = System.nanoTime();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			// The JDK client answers the close frame with its own once onClose returns.

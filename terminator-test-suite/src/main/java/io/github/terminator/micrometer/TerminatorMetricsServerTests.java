@@ -32,7 +32,7 @@ class TerminatorMetricsServerTests {
 	@MethodSource("io.github.terminator.test.ServerSetup#plain")
 	void afterDrainMetersHoldWhatTheTerminationDid(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, "management.server.port=0",
-				"management.endpoints.web.exposure.include=metrics,prometheus", "terminator.graceful-timeout=2s",
+				"management.endpoints.web.exposure.include=metrics,prometheus", "terminator.graceful-timeout=4s",
 				"terminator.max-wait=10s");
 				RawConnection idle = server.connect();
 				RawConnection completing = server.connect();
@@ -40,7 +40,9 @@ class TerminatorMetricsServerTests {
 			ManagementClient management = ManagementClient.of(server);
 			idle.get("/fast").readResponse(WAIT);
 			blocked.get("/blocked");
-			completing.get("/slow?millis=600");
+			// Long enough to be in flight still when the meters are read twice, on a loaded
+			// machine; shorter than the graceful timeout, which forces the blocked one.
+			completing.get("/slow?millis=2500");
 			server.awaitRequestsInFlight(2);
 			assertThat(gauge(management, "terminator.connections?tag=state:active")).isEqualTo(2);
 			assertThat(gauge(management, "terminator.connections?tag=state:idle")).isEqualTo(1);

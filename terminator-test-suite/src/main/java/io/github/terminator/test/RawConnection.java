@@ -89,6 +89,17 @@ public final class RawConnection implements AutoCloseable {
 	}
 
 	/**
+	 * Completes a TLS handshake on a socket connected earlier, as a client whose handshake
+	 * comes late.
+	 */
+	public static RawConnection startTls(Socket socket, int port) throws IOException {
+		SSLSocket ssl = (SSLSocket) trustAll().getSocketFactory().createSocket(socket, "localhost", port, true);
+		ssl.setSoTimeout(10_000);
+		ssl.startHandshake();
+		return new RawConnection(ssl);
+	}
+
+	/**
 	 * The client's end of the connection, as the server sees it as remote address.
 	 */
 	public InetSocketAddress localAddress() {

@@ -45,6 +45,14 @@ public record ServerSetup(Server server, boolean tls) {
 	}
 
 	/**
+	 * Every server, over HTTPS only.
+	 * @return each setup
+	 */
+	public static Stream<ServerSetup> secure() {
+		return all().filter((setup) -> setup.tls());
+	}
+
+	/**
 	 * Every server whose HTTP/2 connections terminator drains, over h2c and h2.
 	 * @return each setup
 	 */

@@ -37,9 +37,16 @@ final class TomcatConnection implements ConnectionControl {
 	/** What the connection was upgraded to: HTTP/2 or a WebSocket. */
 	private volatile HttpUpgradeHandler upgradeHandler;
 
+	/** Whether the connection is over TLS, whose handshake ends after its accept. */
+	private final boolean secure;
+
+	/** Whether the end of the TLS handshake was reported; only touched under Tomcat's processing. */
+	private boolean handshakeReported;
+
 	TomcatConnection(SocketWrapperBase<?> wrapper, AbstractEndpoint<?, ?> endpoint) {
 		this.wrapper = wrapper;
 		this.endpoint = endpoint;
+		this.secure = endpoint.isSSLEnabled();
 	}
 
 	void track(ConnectionEvents tracked) {
@@ -140,9 +147,33 @@ final class TomcatConnection implements ConnectionControl {
 		}
 	}
 
+	/**
+	 * Leaves a TLS connection open while its handshake runs: its client writes its request
+	 * as soon as the handshake ends, which a busy machine can make last longer than the
+	 * quiet window of a new connection.
+	 */
 	@Override
 	public boolean closeIfIdle() {
+		if (!isHandshakeComplete()) {
+			return false;
+		}
 		return TomcatInternals.closeIfIdle(this.wrapper, this.endpoint);
+	}
+
+	/**
+	 * Reports, the first time Tomcat processes the connection after its TLS handshake, that
+	 * its client may now write its request. Tomcat processes a connection as soon as its
+	 * handshake is done.
+	 */
+	void handshakeChecked(ConnectionEvents events) {
+		if (!this.handshakeReported && this.secure && isHandshakeComplete()) {
+			this.handshakeReported = true;
+			events.onHandshakeCompleted();
+		}
+	}
+
+	private boolean isHandshakeComplete() {
+		return !(this.wrapper.getSocket() instanceof NioChannel channel) || channel.isHandshakeComplete();
 	}
 
 	/**

@@ -39,6 +39,10 @@ final class TrackingHandler<S> implements Handler<S> {
 		if (connection == null) {
 			return this.delegate.process(wrapper, event);
 		}
+		TomcatConnection tomcatConnection = this.adapter.connection(wrapper);
+		if (tomcatConnection != null) {
+			tomcatConnection.handshakeChecked(connection);
+		}
 		SocketState state;
 		CURRENT.set(connection);
 		try {

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLSession;
+
 import io.github.terminator.core.ConnectionState;
 import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionControl;
@@ -17,8 +19,10 @@ import io.undertow.server.protocol.framed.AbstractFramedChannel;
 import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.Headers;
 import io.undertow.websockets.core.WebSocketChannel;
+import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
+import org.xnio.ssl.SslConnection;
 
 /**
  * terminator's handle on one Undertow HTTP/1.1 connection. Undertow's connections belong
@@ -36,12 +40,36 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 
 	private ConnectionEvents tracked;
 
+	/** Whether the connection's TLS handshake is under way. */
+	private volatile boolean handshaking;
+
 	UndertowConnection(HttpServerConnection connection) {
 		this.connection = connection;
 	}
 
+	/**
+	 * Starts tracking the connection, on its IO thread, where its TLS handshake, if any,
+	 * runs too.
+	 */
+	@SuppressWarnings("unchecked")
 	void track(ConnectionEvents tracked) {
 		this.tracked = tracked;
+		if (this.connection.getChannel() instanceof SslConnection tls && !isHandshakeComplete(tls)) {
+			this.handshaking = true;
+			((ChannelListener.Setter<SslConnection>) tls.getHandshakeSetter()).set((done) -> {
+				this.handshaking = false;
+				tracked.onHandshakeCompleted();
+			});
+		}
+	}
+
+	/**
+	 * Whether a TLS connection has a session yet: during its first handshake, it has the
+	 * null session. With ALPN, the connection is created once the handshake is over.
+	 */
+	private static boolean isHandshakeComplete(SslConnection tls) {
+		SSLSession session = tls.getSslSession();
+		return session != null && !"SSL_NULL_WITH_NULL_NULL".equals(session.getCipherSuite());
 	}
 
 	ConnectionEvents tracked() {
@@ -69,6 +97,11 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	 */
 	@Override
 	public boolean closeIfIdle() {
+		if (this.handshaking && this.connection.isOpen()) {
+			// Its client writes its request as soon as the handshake ends, which a busy
+			// machine can make last longer than the quiet window of a new connection.
+			return false;
+		}
 		if (!isIdle()) {
 			return !this.connection.isOpen();
 		}

@@ -28,6 +28,16 @@ public interface ConnectionEvents {
 	}
 
 	/**
+	 * The connection's TLS handshake completed: its client writes its first request from
+	 * now on, and the short quiet window of a connection that has not sent one starts
+	 * again. An adapter reports it for a TLS connection, whose {@link
+	 * ConnectionControl#closeIfIdle()} leaves it open until then: a client whose handshake
+	 * a busy machine made slow must not find its connection closed as it writes its
+	 * request.
+	 */
+	void onHandshakeCompleted();
+
+	/**
 	 * A request head has been parsed and the request is handed to the application.
 	 * @param method the HTTP method
 	 * @param target the request path; a query string is stripped
