@@ -3,6 +3,8 @@ package io.github.terminator.core;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The request an {@link ConnectionState#ACTIVE ACTIVE} connection is processing.
  *
@@ -39,7 +41,7 @@ public record ActiveRequest(String method, String path, Instant startedAt, long 
 	 * @param target the request target or URI
 	 * @return the path alone
 	 */
-	public static String pathOf(String target) {
+	public static String pathOf(@Nullable String target) {
 		if (target == null) {
 			return "";
 		}

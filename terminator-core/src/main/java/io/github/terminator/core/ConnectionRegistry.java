@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.Connections;
 
 /**
  * Every open connection of the embedded server, across all its connectors.
@@ -23,7 +24,7 @@ import io.github.terminator.core.spi.ConnectionEvents;
  * response: whether connections are being closed after their response
  * ({@link #isClosingConnections()}).
  */
-public final class ConnectionRegistry {
+public final class ConnectionRegistry implements Connections {
 
 	private final Set<TrackedConnection> connections = ConcurrentHashMap.newKeySet();
 
@@ -56,6 +57,7 @@ public final class ConnectionRegistry {
 	 * @param control the adapter's handle on the connection
 	 * @return where the adapter reports the connection's transitions
 	 */
+	@Override
 	public ConnectionEvents open(ConnectionControl control) {
 		TrackedConnection connection = new TrackedConnection(this.ids.incrementAndGet(), this, control);
 		this.connections.add(connection);
@@ -77,6 +79,7 @@ public final class ConnectionRegistry {
 	 * closed after it, because a termination is under way.
 	 * @return {@code true} once the termination has started
 	 */
+	@Override
 	public boolean isClosingConnections() {
 		return this.closingConnections;
 	}

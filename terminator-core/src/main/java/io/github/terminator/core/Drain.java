@@ -48,28 +48,34 @@ final class Drain {
 
 	private final long deadlineNanos;
 
-	private volatile long delayNanos;
-
-	private volatile long drainStartNanos;
-
-	private volatile long forced;
-
-	private volatile Throwable serverError;
+	private final DrainFigures figures = new DrainFigures();
 
 	/** Set on the drain's thread once upgraded connections are to be told to go away. */
 	private boolean goingAway;
 
-	private volatile ActiveRequest oldestActiveAtForce;
-
+	/**
+	 * Creates the drain of one termination.
+	 * @param startNanos when the termination started
+	 * @param deadlineNanos its max-wait, as the caller computed it: the drain is over by
+	 * then
+	 */
 	Drain(ConnectionRegistry registry, ServerAdapter server, TerminatorSettings settings,
-			Consumer<TerminationPhase> phases, Runnable drainStarted, long startNanos) {
+			Consumer<TerminationPhase> phases, Runnable drainStarted, long startNanos, long deadlineNanos) {
 		this.registry = registry;
 		this.server = server;
 		this.settings = settings;
 		this.phases = phases;
 		this.drainStarted = drainStarted;
 		this.startNanos = startNanos;
-		this.deadlineNanos = startNanos + settings.maxWait().toNanos();
+		this.deadlineNanos = deadlineNanos;
+	}
+
+	/**
+	 * What the drain did, so far.
+	 * @return the figures
+	 */
+	DrainFigures figures() {
+		return this.figures;
 	}
 
 	/**
@@ -83,8 +89,9 @@ final class Drain {
 		if (!this.settings.drainDelay().isZero()) {
 			delay();
 		}
-		this.drainStartNanos = System.nanoTime();
-		this.delayNanos = this.settings.drainDelay().isZero() ? 0 : this.drainStartNanos - this.startNanos;
+		long drainStartNanos = System.nanoTime();
+		this.figures.delayEnded(this.settings.drainDelay().isZero() ? 0 : drainStartNanos - this.startNanos,
+				drainStartNanos);
 		this.phases.accept(TerminationPhase.DRAINING);
 		stopAccepting();
 		// Only now that a new connection is refused may clients be told to open one.
@@ -102,9 +109,9 @@ final class Drain {
 		// A quiet period longer than what is left of the graceful timeout: those
 		// connections are closed as idle, not cut.
 		closeIdleConnections();
-		if (anyToForce()) {
+		if (Forcing.anyToForce(this.registry)) {
 			this.phases.accept(TerminationPhase.FORCING);
-			forceAll();
+			Forcing.forceRemaining(this.registry, this.figures);
 		}
 		return ended(awaitEmpty());
 	}
@@ -123,36 +130,14 @@ final class Drain {
 	 * two coincide, force a moment earlier.
 	 */
 	private long gracefulEnd() {
-		return Math.min(this.drainStartNanos + this.settings.gracefulTimeout().toNanos(),
+		return Math.min(this.figures.drainStartNanos() + this.settings.gracefulTimeout().toNanos(),
 				this.deadlineNanos - FORCE_RESERVE_NANOS);
 	}
 
 	private TerminationCode ended(boolean drained) {
-		return (this.serverError != null) ? TerminationCode.SERVER_ERROR : !drained ? TerminationCode.TIMED_OUT
-				: (this.forced > 0) ? TerminationCode.FORCED : TerminationCode.TERMINATED;
-	}
-
-	long delayNanos() {
-		return this.delayNanos;
-	}
-
-	/**
-	 * @return when the drain proper started, or 0 while it has not
-	 */
-	long drainStartNanos() {
-		return this.drainStartNanos;
-	}
-
-	long forced() {
-		return this.forced;
-	}
-
-	Throwable serverError() {
-		return this.serverError;
-	}
-
-	ActiveRequest oldestActiveAtForce() {
-		return this.oldestActiveAtForce;
+		return (this.figures.serverError() != null) ? TerminationCode.SERVER_ERROR
+				: !drained ? TerminationCode.TIMED_OUT
+						: (this.figures.forced() > 0) ? TerminationCode.FORCED : TerminationCode.TERMINATED;
 	}
 
 	/**
@@ -273,27 +258,11 @@ final class Drain {
 		}
 	}
 
-	private boolean anyToForce() {
-		for (TrackedConnection connection : this.registry.live()) {
-			if (!isClosing(connection)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/**
-	 * Whether a connection is closed, or idle with its close handed to the server.
-	 */
-	private boolean isClosing(TrackedConnection connection) {
-		return connection.isClosed() || (connection.isCloseRequested() && isIdle(connection));
-	}
-
 	/**
 	 * Whether a connection is waiting for a request, and may be closed when quiet. An idle
 	 * HTTP/2 connection is not: it is told to go away, and closes after its GOAWAY.
 	 */
-	private boolean isIdle(TrackedConnection connection) {
+	static boolean isIdle(TrackedConnection connection) {
 		ConnectionState state = connection.state();
 		return (state == ConnectionState.NEW || state == ConnectionState.IDLE) && !connection.isMultiplexed();
 	}
@@ -304,24 +273,6 @@ final class Drain {
 	 */
 	private static boolean isUpgraded(TrackedConnection connection) {
 		return connection.state() == ConnectionState.UPGRADED || connection.isMultiplexed();
-	}
-
-	private void forceAll() {
-		for (TrackedConnection connection : this.registry.connections()) {
-			if (isClosing(connection)) {
-				continue;
-			}
-			this.oldestActiveAtForce = older(this.oldestActiveAtForce, connection.currentRequest());
-			connection.markForced();
-			try {
-				connection.control().forceClose();
-			}
-			catch (RuntimeException ex) {
-				serverFailed(ex);
-			}
-			this.forced++;
-		}
-		this.registry.streams().cutOpen();
 	}
 
 	private boolean awaitEmpty() throws InterruptedException {
@@ -340,23 +291,11 @@ final class Drain {
 	}
 
 	private void serverFailed(Throwable ex) {
-		if (this.serverError == null) {
-			this.serverError = ex;
-		}
+		this.figures.serverFailed(ex);
 	}
 
 	private static long earliest(long a, long b) {
 		return (a - b <= 0) ? a : b;
-	}
-
-	static ActiveRequest older(ActiveRequest a, ActiveRequest b) {
-		if (a == null) {
-			return b;
-		}
-		if (b == null) {
-			return a;
-		}
-		return (a.startNanos() - b.startNanos() <= 0) ? a : b;
 	}
 
 }

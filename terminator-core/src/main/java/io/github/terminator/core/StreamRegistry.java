@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The streams the application is serving: responses written piece by piece (server-sent
  * events, a streamed body), each a request of the connection it runs on.
@@ -47,7 +49,7 @@ public final class StreamRegistry {
 	 * and ends it itself)
 	 * @return the stream, to tell when it {@link TrackedStream#finished() finished}
 	 */
-	public TrackedStream open(boolean subscription, Runnable end) {
+	public TrackedStream open(boolean subscription, @Nullable Runnable end) {
 		TrackedStream stream = new TrackedStream(subscription, end);
 		this.open.add(stream);
 		if (subscription && this.endingSubscriptions) {
@@ -164,11 +166,11 @@ public final class StreamRegistry {
 
 		private final boolean subscription;
 
-		private final Runnable end;
+		private final @Nullable Runnable end;
 
 		private final AtomicInteger state = new AtomicInteger(OPEN);
 
-		private TrackedStream(boolean subscription, Runnable end) {
+		private TrackedStream(boolean subscription, @Nullable Runnable end) {
 			this.subscription = subscription;
 			this.end = end;
 		}

@@ -3,6 +3,8 @@ package io.github.terminator.core;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a termination did. Immutable.
  *
@@ -32,10 +34,10 @@ import java.time.Instant;
  * @param oldestRequestCut the oldest request that was still running when connections were
  * forced or the max-wait was reached; {@code null} otherwise
  */
-public record TerminationResult(TerminationCode code, String message, Throwable error, Instant startedAt,
+public record TerminationResult(TerminationCode code, String message, @Nullable Throwable error, Instant startedAt,
 		Instant endedAt, Duration delay, Duration drain, long connectionsClosedIdle, long requestsCompleted,
 		long connectionsCompleted, long webSocketsClosed, long streamsFinished, long subscriptionsEnded,
-		long streamsCut, long connectionsForced, long connectionsLeft, ActiveRequest oldestRequestCut) {
+		long streamsCut, long connectionsForced, long connectionsLeft, @Nullable ActiveRequest oldestRequestCut) {
 
 	/**
 	 * Whether every connection ended gracefully.

@@ -11,6 +11,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 import io.github.terminator.core.spi.ServerAdapter;
 
 /**
@@ -44,7 +46,7 @@ public final class Terminator {
 
 	private volatile TerminationPhase phase = TerminationPhase.SERVING;
 
-	private volatile TerminationResult lastResult;
+	private volatile @Nullable TerminationResult lastResult;
 
 	/**
 	 * Creates a terminator for one server.
@@ -89,7 +91,7 @@ public final class Terminator {
 	 * The result of the termination, once it has ended.
 	 * @return the result, or {@code null} while none has ended
 	 */
-	public TerminationResult lastResult() {
+	public @Nullable TerminationResult lastResult() {
 		return this.lastResult;
 	}
 
@@ -160,7 +162,8 @@ public final class Terminator {
 		private final Thread thread = new Thread(this::runDrain, "terminator");
 
 		private final Drain drain = new Drain(Terminator.this.registry, Terminator.this.server,
-				Terminator.this.settings, Terminator.this::enter, Terminator.this::drainStarted, this.startNanos);
+				Terminator.this.settings, Terminator.this::enter, Terminator.this::drainStarted, this.startNanos,
+				this.deadlineNanos);
 
 		private boolean finished;
 
@@ -204,7 +207,7 @@ public final class Terminator {
 
 		private void runDrain() {
 			try {
-				finish(this.drain.run(), this.drain.serverError());
+				finish(this.drain.run(), this.drain.figures().serverError());
 			}
 			catch (InterruptedException ex) {
 				// The max-wait passed and a caller already recorded TIMED_OUT.
@@ -215,7 +218,7 @@ public final class Terminator {
 			}
 		}
 
-		private void finish(TerminationCode code, Throwable error) {
+		private void finish(TerminationCode code, @Nullable Throwable error) {
 			TerminationResult result;
 			synchronized (Terminator.this) {
 				if (this.finished) {
@@ -231,18 +234,19 @@ public final class Terminator {
 			this.outcome.complete(result);
 		}
 
-		private TerminationResult result(TerminationCode code, Throwable error) {
+		private TerminationResult result(TerminationCode code, @Nullable Throwable error) {
 			long endNanos = System.nanoTime();
 			Instant endedAt = this.startedAt.plusNanos(endNanos - this.startNanos);
-			long drainStart = this.drain.drainStartNanos();
-			Duration delay = Duration.ofNanos((drainStart != 0) ? this.drain.delayNanos() : endNanos - this.startNanos);
+			DrainFigures figures = this.drain.figures();
+			long drainStart = figures.drainStartNanos();
+			Duration delay = Duration.ofNanos((drainStart != 0) ? figures.delayNanos() : endNanos - this.startNanos);
 			Duration drain = Duration.ofNanos((drainStart != 0) ? endNanos - drainStart : 0);
 			List<TrackedConnection> left = Terminator.this.registry.connections();
-			ActiveRequest oldestCut = null;
+			@Nullable ActiveRequest oldestCut = null;
 			if (code == TerminationCode.FORCED || code == TerminationCode.TIMED_OUT) {
-				oldestCut = this.drain.oldestActiveAtForce();
+				oldestCut = figures.oldestCut();
 				for (TrackedConnection connection : left) {
-					oldestCut = Drain.older(oldestCut, connection.currentRequest());
+					oldestCut = DrainFigures.older(oldestCut, connection.currentRequest());
 				}
 			}
 			ConnectionRegistry registry = Terminator.this.registry;
@@ -256,15 +260,15 @@ public final class Terminator {
 			return new TerminationResult(code, message(code, error, left.size(), endNanos), error, this.startedAt,
 					endedAt, delay, drain, registry.idleClosedWhileClosing(), registry.requestsCompletedWhileClosing(),
 					registry.completedWhileClosing(), registry.webSocketsClosedWhileClosing(), streams.finished(),
-					streams.subscriptionsEnded(), streams.cut(), this.drain.forced(), left.size(), oldestCut);
+					streams.subscriptionsEnded(), streams.cut(), figures.forced(), left.size(), oldestCut);
 		}
 
-		private String message(TerminationCode code, Throwable error, int left, long endNanos) {
+		private String message(TerminationCode code, @Nullable Throwable error, int left, long endNanos) {
 			long millis = TimeUnit.NANOSECONDS.toMillis(endNanos - this.startNanos);
 			TerminatorSettings settings = Terminator.this.settings;
 			return switch (code) {
 				case TERMINATED -> "Every connection ended gracefully in " + millis + " ms.";
-				case FORCED -> plural(this.drain.forced(), "connection") + " closed by force at the graceful timeout of "
+				case FORCED -> plural(this.drain.figures().forced(), "connection") + " closed by force at the graceful timeout of "
 						+ TerminatorSettings.format(settings.gracefulTimeout()) + ".";
 				case TIMED_OUT -> (left > 0)
 						? "Max-wait of " + TerminatorSettings.format(settings.maxWait()) + " reached with " + plural(left, "connection")

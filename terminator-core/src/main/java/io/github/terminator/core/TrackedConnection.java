@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.Protocol;
 
 /**
  * One connection of the embedded server, tracked from accept to close.
@@ -20,16 +23,16 @@ import io.github.terminator.core.spi.ConnectionEvents;
 public final class TrackedConnection {
 
 	/** The protocol of a connection that was not upgraded. */
-	public static final String HTTP_1_1 = "http/1.1";
+	public static final String HTTP_1_1 = Protocol.HTTP_1_1.id();
 
 	/** The protocol of a connection upgraded to WebSocket (RFC 6455). */
-	public static final String WEBSOCKET = "websocket";
+	public static final String WEBSOCKET = Protocol.WEBSOCKET.id();
 
 	/** HTTP/2 over TLS, negotiated with ALPN (RFC 9113). */
-	public static final String H2 = "h2";
+	public static final String H2 = Protocol.H2.id();
 
 	/** HTTP/2 over cleartext TCP, by upgrade or with prior knowledge (RFC 9113). */
-	public static final String H2C = "h2c";
+	public static final String H2C = Protocol.H2C.id();
 
 	private final long id;
 
@@ -43,7 +46,7 @@ public final class TrackedConnection {
 
 	private volatile ConnectionState state = ConnectionState.NEW;
 
-	private volatile String protocol = HTTP_1_1;
+	private volatile Protocol protocol = Protocol.HTTP_1_1;
 
 	private volatile boolean toldGoingAway;
 
@@ -52,7 +55,7 @@ public final class TrackedConnection {
 
 	private volatile int activeStreams;
 
-	private volatile ActiveRequest currentRequest;
+	private volatile @Nullable ActiveRequest currentRequest;
 
 	private volatile long requestsServed;
 
@@ -129,7 +132,7 @@ public final class TrackedConnection {
 	 * @return the protocol name
 	 */
 	public String protocol() {
-		return this.protocol;
+		return this.protocol.id();
 	}
 
 	/**
@@ -145,7 +148,7 @@ public final class TrackedConnection {
 	 * connection.
 	 * @return the current request, or {@code null} when the connection is not active
 	 */
-	public ActiveRequest currentRequest() {
+	public @Nullable ActiveRequest currentRequest() {
 		if (this.activeStreams > 0) {
 			synchronized (this.streams) {
 				return this.streams.isEmpty() ? null : this.streams.get(0);
@@ -170,8 +173,7 @@ public final class TrackedConnection {
 	 * @return {@code true} for {@link #H2} and {@link #H2C}
 	 */
 	boolean isMultiplexed() {
-		String protocol = this.protocol;
-		return H2.equals(protocol) || H2C.equals(protocol);
+		return this.protocol.isMultiplexed();
 	}
 
 	/**
@@ -309,8 +311,8 @@ public final class TrackedConnection {
 	 * IDLE} otherwise; any other is {@link ConnectionState#UPGRADED UPGRADED}.
 	 * @param protocol what it speaks now
 	 */
-	void onUpgraded(String protocol) {
-		if (protocol.equals(this.protocol) && this.state != ConnectionState.ACTIVE) {
+	void onUpgraded(Protocol protocol) {
+		if (protocol == this.protocol && this.state != ConnectionState.ACTIVE) {
 			// A server that reports each round of processing of an upgraded connection.
 			return;
 		}
@@ -440,6 +442,15 @@ public final class TrackedConnection {
 	}
 
 	/**
+	 * The connection an adapter reports through, for the core's own tests.
+	 * @param events what the registry gave the adapter
+	 * @return the connection
+	 */
+	static TrackedConnection of(ConnectionEvents events) {
+		return ((Events) events).connection();
+	}
+
+	/**
 	 * The adapter's side of the connection.
 	 */
 	ConnectionEvents events() {
@@ -452,14 +463,29 @@ public final class TrackedConnection {
 	 */
 	private final class Events implements ConnectionEvents {
 
-		@Override
-		public TrackedConnection connection() {
+		TrackedConnection connection() {
 			return TrackedConnection.this;
 		}
 
 		@Override
 		public void onHandshakeCompleted() {
 			TrackedConnection.this.onHandshakeCompleted();
+		}
+
+		@Override
+		public boolean isIdle() {
+			ConnectionState state = TrackedConnection.this.state;
+			return state == ConnectionState.NEW || state == ConnectionState.IDLE;
+		}
+
+		@Override
+		public boolean isNew() {
+			return TrackedConnection.this.state == ConnectionState.NEW;
+		}
+
+		@Override
+		public Protocol protocol() {
+			return TrackedConnection.this.protocol;
 		}
 
 		@Override
@@ -478,18 +504,14 @@ public final class TrackedConnection {
 		}
 
 		@Override
-		public void onUpgraded(String protocol) {
+		public void onUpgraded(Protocol protocol) {
 			TrackedConnection.this.onUpgraded(protocol);
 		}
 
 		@Override
-		public ActiveRequest onStreamStarted(String method, String target) {
-			return TrackedConnection.this.onStreamStarted(method, target);
-		}
-
-		@Override
-		public void onStreamCompleted(ActiveRequest stream) {
-			TrackedConnection.this.onStreamCompleted(stream);
+		public Stream onStreamStarted(String method, String target) {
+			ActiveRequest stream = TrackedConnection.this.onStreamStarted(method, target);
+			return () -> TrackedConnection.this.onStreamCompleted(stream);
 		}
 
 		@Override

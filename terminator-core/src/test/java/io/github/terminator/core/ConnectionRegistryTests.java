@@ -1,5 +1,6 @@
 package io.github.terminator.core;
 
+import io.github.terminator.core.spi.Protocol;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ class ConnectionRegistryTests {
 		FakeConnection.open(this.registry);
 		FakeConnection.openIdle(this.registry);
 		FakeConnection active = FakeConnection.openActive(this.registry, "GET", "/slow");
-		FakeConnection.openActive(this.registry, "GET", "/ws").upgrade(TrackedConnection.WEBSOCKET);
+		FakeConnection.openActive(this.registry, "GET", "/ws").upgrade(Protocol.WEBSOCKET);
 		assertThat(this.registry.requestsInFlight()).isEqualTo(1);
 		active.completeRequest();
 		assertThat(this.registry.requestsInFlight()).isZero();

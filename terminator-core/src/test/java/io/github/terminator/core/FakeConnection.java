@@ -1,5 +1,6 @@
 package io.github.terminator.core;
 
+import io.github.terminator.core.spi.Protocol;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.terminator.core.spi.ConnectionControl;
@@ -47,7 +48,7 @@ final class FakeConnection implements ConnectionControl {
 	static FakeConnection open(ConnectionRegistry registry) {
 		FakeConnection connection = new FakeConnection();
 		connection.registry = registry;
-		connection.tracked = registry.open(connection).connection();
+		connection.tracked = TrackedConnection.of(registry.open(connection));
 		return connection;
 	}
 
@@ -100,7 +101,7 @@ final class FakeConnection implements ConnectionControl {
 		this.tracked.onRequestCompleted();
 	}
 
-	synchronized void upgrade(String protocol) {
+	synchronized void upgrade(Protocol protocol) {
 		this.tracked.onUpgraded(protocol);
 	}
 

@@ -1,5 +1,6 @@
 package io.github.terminator.core;
 
+import io.github.terminator.core.spi.Protocol;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -370,7 +371,7 @@ class TerminatorTests {
 	@Test
 	void whenUpgradedConnectionCannotBeToldToGoAwayThenItIsForcedAtGracefulTimeout() {
 		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
-		connection.upgrade(TrackedConnection.WEBSOCKET);
+		connection.upgrade(Protocol.WEBSOCKET);
 		Terminator terminator = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT);
 		TerminationResult result = terminator.terminate();
 		assertThat(connection.goAwayCalls()).isEqualTo(1);
@@ -385,10 +386,10 @@ class TerminatorTests {
 	@Test
 	void whenWebSocketIsToldToGoAwayAndAnswersThenTheDrainEndsWithItCompleted() {
 		FakeConnection webSocket = FakeConnection.openActive(this.registry, "GET", "/ws");
-		webSocket.upgrade(TrackedConnection.WEBSOCKET);
+		webSocket.upgrade(Protocol.WEBSOCKET);
 		webSocket.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
 		FakeConnection http2 = FakeConnection.open(this.registry);
-		http2.upgrade(TrackedConnection.H2);
+		http2.upgrade(Protocol.H2);
 		http2.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
 		long start = System.nanoTime();
 		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
@@ -407,7 +408,7 @@ class TerminatorTests {
 	@Test
 	void whenWebSocketToldToGoAwayNeverAnswersThenItIsForcedAtGracefulTimeout() {
 		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
-		connection.upgrade(TrackedConnection.WEBSOCKET);
+		connection.upgrade(Protocol.WEBSOCKET);
 		connection.onGoAway(FakeConnection.GoAway.CLIENT_SILENT);
 		TerminationResult result = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT).terminate();
 		assertThat(connection.goAwayCalls()).isEqualTo(1);
@@ -420,7 +421,7 @@ class TerminatorTests {
 	void whenDrainDelayRunsThenUpgradedConnectionsAreToldToGoAwayOnlyWhenTheDrainStarts() throws Exception {
 		Duration drainDelay = Duration.ofMillis(300);
 		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/ws");
-		connection.upgrade(TrackedConnection.WEBSOCKET);
+		connection.upgrade(Protocol.WEBSOCKET);
 		connection.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
 		long start = System.nanoTime();
 		TerminationResult result = terminator(drainDelay, LONG_GRACE, LONG_MAX_WAIT).terminate();
@@ -434,9 +435,9 @@ class TerminatorTests {
 	@Test
 	void whenHttp2ConnectionIsIdleThenItIsToldToGoAwayInsteadOfClosedAndItsStreamsCount() throws Exception {
 		FakeConnection idle = FakeConnection.open(this.registry);
-		idle.upgrade(TrackedConnection.H2);
+		idle.upgrade(Protocol.H2);
 		FakeConnection busy = FakeConnection.open(this.registry);
-		busy.upgrade(TrackedConnection.H2C);
+		busy.upgrade(Protocol.H2C);
 		ActiveRequest stream = busy.tracked().onStreamStarted("GET", "/slow");
 		idle.onGoAway(FakeConnection.GoAway.CLIENT_ANSWERS);
 		busy.onGoAway(FakeConnection.GoAway.CLIENT_SILENT);
@@ -465,7 +466,7 @@ class TerminatorTests {
 		CompletableFuture<TerminationResult> result = terminateInBackground(terminator);
 		soon().until(() -> this.server.stopAcceptingCalls() == 1);
 		assertThat(connection.goAwayCalls()).isZero();
-		connection.upgrade(TrackedConnection.WEBSOCKET);
+		connection.upgrade(Protocol.WEBSOCKET);
 		TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 		assertThat(connection.goAwayCalls()).isEqualTo(1);
 		assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);

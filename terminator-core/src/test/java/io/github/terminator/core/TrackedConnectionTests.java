@@ -1,5 +1,6 @@
 package io.github.terminator.core;
 
+import io.github.terminator.core.spi.Protocol;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -97,7 +98,7 @@ class TrackedConnectionTests {
 	@Test
 	void whenUpgradedThenTheUpgradeRequestIsCounted() {
 		TrackedConnection tracked = FakeConnection.openActive(this.registry, "GET", "/ws").tracked();
-		tracked.onUpgraded(TrackedConnection.WEBSOCKET);
+		tracked.onUpgraded(Protocol.WEBSOCKET);
 		assertThat(tracked.state()).isEqualTo(ConnectionState.UPGRADED);
 		assertThat(tracked.currentRequest()).isNull();
 		assertThat(tracked.requestsServed()).isEqualTo(1);
@@ -106,7 +107,7 @@ class TrackedConnectionTests {
 	@Test
 	void whenHttp2StreamsRunThenTheConnectionIsActiveWithEachOneAndIdleAfterTheLast() {
 		TrackedConnection tracked = FakeConnection.open(this.registry).tracked();
-		tracked.onUpgraded(TrackedConnection.H2);
+		tracked.onUpgraded(Protocol.H2);
 		assertThat(tracked.state()).isEqualTo(ConnectionState.IDLE);
 		assertThat(tracked.protocol()).isEqualTo(TrackedConnection.H2);
 		ActiveRequest first = tracked.onStreamStarted("GET", "/first?secret=1");
@@ -131,7 +132,7 @@ class TrackedConnectionTests {
 	void whenHttp2StreamStartsBeforeTheUpgradeIsReportedThenTheConnectionStaysActive() {
 		TrackedConnection tracked = FakeConnection.open(this.registry).tracked();
 		ActiveRequest stream = tracked.onStreamStarted("GET", "/");
-		tracked.onUpgraded(TrackedConnection.H2C);
+		tracked.onUpgraded(Protocol.H2C);
 		assertThat(tracked.state()).isEqualTo(ConnectionState.ACTIVE);
 		tracked.onStreamCompleted(stream);
 		assertThat(tracked.state()).isEqualTo(ConnectionState.IDLE);

@@ -10,10 +10,9 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 
-import io.github.terminator.core.ConnectionState;
-import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.Protocol;
 import io.github.terminator.core.spi.Sockets;
 
 import org.eclipse.jetty.io.Connection;
@@ -102,9 +101,9 @@ final class JettyConnection implements ConnectionControl {
 
 	void upgradedTo(Connection connection) {
 		this.connection = connection;
-		if (this.tracked.state() != ConnectionState.UPGRADED) {
+		if (this.tracked.protocol() == Protocol.HTTP_1_1) {
 			// HTTP/2 with prior knowledge upgrades without a 101 response.
-			this.tracked.onUpgraded(TrackedConnection.H2C);
+			this.tracked.onUpgraded(Protocol.H2C);
 		}
 	}
 
@@ -138,12 +137,12 @@ final class JettyConnection implements ConnectionControl {
 			// machine can make last longer than the quiet window of a new connection.
 			return false;
 		}
-		ConnectionState state = this.tracked.state();
-		if ((state != ConnectionState.NEW && state != ConnectionState.IDLE) || !this.endPoint.isFillInterested()
+		ConnectionEvents tracked = this.tracked;
+		if (tracked == null || !tracked.isIdle() || !this.endPoint.isFillInterested()
 				|| hasUnreadBytes()) {
 			return false;
 		}
-		if (state == ConnectionState.NEW) {
+		if (tracked.isNew()) {
 			// Closing the connection would have Jetty answer a partial request head with a
 			// 400; the client has not finished a request, and gets a plain FIN.
 			networkEndPoint(this.endPoint).close();

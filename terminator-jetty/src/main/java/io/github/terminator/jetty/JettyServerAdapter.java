@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.Connections;
+import io.github.terminator.core.spi.Protocol;
 import io.github.terminator.core.spi.ConnectionEvents;
 import io.github.terminator.core.spi.ServerAdapter;
 
@@ -66,7 +66,7 @@ public final class JettyServerAdapter implements ServerAdapter {
 	 */
 	static final long THREAD_POOL_STOP_TIMEOUT_MILLIS = 200;
 
-	private final ConnectionRegistry registry;
+	private final Connections registry;
 
 	/** Keyed by the endpoint HTTP/1.1 reads from, which an upgraded connection keeps. */
 	private final Map<EndPoint, JettyConnection> connections = new ConcurrentHashMap<>();
@@ -92,7 +92,7 @@ public final class JettyServerAdapter implements ServerAdapter {
 	 * Creates an adapter that reports to the given registry.
 	 * @param registry where connections are tracked
 	 */
-	public JettyServerAdapter(ConnectionRegistry registry) {
+	public JettyServerAdapter(Connections registry) {
 		this.registry = registry;
 	}
 
@@ -246,7 +246,7 @@ public final class JettyServerAdapter implements ServerAdapter {
 		}
 	}
 
-	ConnectionRegistry registry() {
+	Connections registry() {
 		return this.registry;
 	}
 
@@ -270,7 +270,7 @@ public final class JettyServerAdapter implements ServerAdapter {
 					((ConnectionMetaData) connection).getConnector().getScheduler());
 			ConnectionEvents events = this.registry.open(tracked);
 			tracked.track(events);
-			events.onUpgraded(TrackedConnection.H2);
+			events.onUpgraded(Protocol.H2);
 			this.connections.put(endPoint, tracked);
 			return;
 		}

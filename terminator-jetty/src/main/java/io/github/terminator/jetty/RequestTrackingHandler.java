@@ -1,8 +1,7 @@
 package io.github.terminator.jetty;
 
-import io.github.terminator.core.ActiveRequest;
-import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.Connections;
+import io.github.terminator.core.spi.Protocol;
 import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.eclipse.jetty.http.HttpFields;
@@ -35,9 +34,9 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 		JettyConnection connection = this.adapter.connection(metaData.getConnection());
 		if (connection != null) {
 			connection.tracked().onRequestStarted(request.getMethod(), request.getHttpURI().getPath());
-			ConnectionRegistry registry = this.adapter.registry();
-			String protocol = "h2c".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))
-					? TrackedConnection.H2C : TrackedConnection.WEBSOCKET;
+			Connections registry = this.adapter.registry();
+			Protocol protocol = "h2c".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))
+					? Protocol.H2C : Protocol.WEBSOCKET;
 			request.addHttpStreamWrapper(
 					(stream) -> new ExchangeStream(stream, connection, metaData, response, registry, protocol));
 		}
@@ -45,8 +44,8 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 			JettyConnection http2 = this.adapter.http2Connection(metaData.getConnection());
 			if (http2 != null) {
 				ConnectionEvents events = http2.tracked();
-				ActiveRequest stream = events.onStreamStarted(request.getMethod(), request.getHttpURI().getPath());
-				Request.addCompletionListener(request, (failure) -> events.onStreamCompleted(stream));
+				ConnectionEvents.Stream stream = events.onStreamStarted(request.getMethod(), request.getHttpURI().getPath());
+				Request.addCompletionListener(request, (failure) -> stream.completed());
 			}
 		}
 		return super.handle(request, response, callback);
@@ -66,13 +65,13 @@ final class RequestTrackingHandler extends Handler.Wrapper {
 
 		private final Response response;
 
-		private final ConnectionRegistry registry;
+		private final Connections registry;
 
 		/** What the connection speaks if this exchange switches protocols. */
-		private final String upgradeProtocol;
+		private final Protocol upgradeProtocol;
 
 		ExchangeStream(HttpStream stream, JettyConnection connection, ConnectionMetaData metaData, Response response,
-				ConnectionRegistry registry, String upgradeProtocol) {
+				Connections registry, Protocol upgradeProtocol) {
 			super(stream);
 			this.connection = connection;
 			this.metaData = metaData;

@@ -113,7 +113,7 @@ class TerminatorEndpointTests {
 		TerminatorDescriptor descriptor = endpoint(Show.ALWAYS).terminator(ANONYMOUS);
 		assertThat(descriptor.connections()).hasSize(2);
 		ConnectionDescriptor first = descriptor.connections().iterator().next();
-		assertThat(first.id()).isEqualTo(idle.connection().id());
+		assertThat(first.id()).isEqualTo(this.registry.connections().get(0).id());
 		assertThat(first.remoteAddress()).isEqualTo(StubConnection.REMOTE_ADDRESS);
 		assertThat(first.localPort()).isEqualTo(StubConnection.LOCAL_PORT);
 		assertThat(first.state()).isEqualTo(ConnectionState.IDLE);

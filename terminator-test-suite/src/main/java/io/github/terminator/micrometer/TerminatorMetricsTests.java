@@ -1,5 +1,6 @@
 package io.github.terminator.micrometer;
 
+import io.github.terminator.core.spi.Protocol;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ class TerminatorMetricsTests {
 		idle.onRequestCompleted();
 		ConnectionEvents upgraded = StubConnection.open(this.connections);
 		upgraded.onRequestStarted("GET", "/ws");
-		upgraded.onUpgraded(TrackedConnection.WEBSOCKET);
+		upgraded.onUpgraded(Protocol.WEBSOCKET);
 		assertThat(connectionsIn("new")).isEqualTo(1);
 		assertThat(connectionsIn("active")).isEqualTo(1);
 		assertThat(connectionsIn("idle")).isEqualTo(1);

@@ -1,6 +1,6 @@
 package io.github.terminator.tomcat;
 
-import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.spi.Connections;
 
 import org.apache.coyote.ActionCode;
 import org.apache.coyote.ActionHook;
@@ -19,9 +19,9 @@ final class ConnectionCloseHook implements ActionHook {
 
 	private final Response response;
 
-	private final ConnectionRegistry registry;
+	private final Connections registry;
 
-	private ConnectionCloseHook(ActionHook processor, Response response, ConnectionRegistry registry) {
+	private ConnectionCloseHook(ActionHook processor, Response response, Connections registry) {
 		this.processor = processor;
 		this.response = response;
 		this.registry = registry;
@@ -31,7 +31,7 @@ final class ConnectionCloseHook implements ActionHook {
 	 * Puts a hook in front of the processor of an HTTP/1.1 response, once per response
 	 * object (Tomcat reuses them from request to request).
 	 */
-	static void install(Response response, ConnectionRegistry registry) {
+	static void install(Response response, Connections registry) {
 		ActionHook current = TomcatInternals.hook(response);
 		if (current instanceof org.apache.coyote.http11.Http11Processor) {
 			TomcatInternals.setHook(response, new ConnectionCloseHook(current, response, registry));

@@ -7,7 +7,6 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 
-import io.github.terminator.core.ActiveRequest;
 import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.catalina.connector.Request;
@@ -50,18 +49,18 @@ final class ConnectionTrackingValve extends ValveBase {
 			return;
 		}
 		ConnectionEvents events = http2.tracked();
-		ActiveRequest stream = events.onStreamStarted(request.getMethod(), request.getRequestURI());
+		ConnectionEvents.Stream stream = events.onStreamStarted(request.getMethod(), request.getRequestURI());
 		boolean async = false;
 		try {
 			getNext().invoke(request, response);
 			if (request.isAsync()) {
-				request.getAsyncContextInternal().addListener(new StreamCompletion(events, stream));
+				request.getAsyncContextInternal().addListener(new StreamCompletion(stream));
 				async = true;
 			}
 		}
 		finally {
 			if (!async) {
-				events.onStreamCompleted(stream);
+				stream.completed();
 			}
 		}
 	}
@@ -69,11 +68,11 @@ final class ConnectionTrackingValve extends ValveBase {
 	/**
 	 * Completes the stream of an asynchronous request when the request completes.
 	 */
-	private record StreamCompletion(ConnectionEvents events, ActiveRequest stream) implements AsyncListener {
+	private record StreamCompletion(ConnectionEvents.Stream stream) implements AsyncListener {
 
 		@Override
 		public void onComplete(AsyncEvent event) {
-			this.events.onStreamCompleted(this.stream);
+			this.stream.completed();
 		}
 
 		@Override

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpUpgradeHandler;
 
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.Protocol;
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
 import io.github.terminator.core.spi.Sockets;
@@ -32,7 +32,7 @@ final class TomcatConnection implements ConnectionControl {
 	 */
 	private static final long HTTP2_DRAIN_POLL_MILLIS = 20;
 
-	private ConnectionEvents tracked;
+	private volatile ConnectionEvents tracked;
 
 	/** What the connection was upgraded to: HTTP/2 or a WebSocket. */
 	private volatile HttpUpgradeHandler upgradeHandler;
@@ -62,7 +62,7 @@ final class TomcatConnection implements ConnectionControl {
 	 * returned, while its processor is attached.
 	 * @return the protocol it speaks now, or {@code null} if it has no upgrade handler
 	 */
-	String upgraded(SocketWrapperBase<?> wrapper) {
+	Protocol upgraded(SocketWrapperBase<?> wrapper) {
 		HttpUpgradeHandler handler = this.upgradeHandler;
 		if (handler == null) {
 			handler = TomcatInternals.upgradeHandler(wrapper);
@@ -72,9 +72,9 @@ final class TomcatConnection implements ConnectionControl {
 			return null;
 		}
 		if (TomcatInternals.isHttp2(handler)) {
-			return this.endpoint.isSSLEnabled() ? TrackedConnection.H2 : TrackedConnection.H2C;
+			return this.endpoint.isSSLEnabled() ? Protocol.H2 : Protocol.H2C;
 		}
-		return TrackedConnection.WEBSOCKET;
+		return Protocol.WEBSOCKET;
 	}
 
 	/**

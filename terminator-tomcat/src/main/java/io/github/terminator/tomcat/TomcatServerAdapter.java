@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.spi.Connections;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.core.spi.ConnectionEvents;
 
@@ -33,7 +33,7 @@ public final class TomcatServerAdapter implements ServerAdapter {
 	/** How long Tomcat waits, when it stops, for requests still in a servlet: a moment. */
 	static final long UNLOAD_DELAY_MILLIS = 20;
 
-	private final ConnectionRegistry registry;
+	private final Connections registry;
 
 	private final Map<SocketWrapperBase<?>, TomcatConnection> connections = new ConcurrentHashMap<>();
 
@@ -48,7 +48,7 @@ public final class TomcatServerAdapter implements ServerAdapter {
 	 * Creates an adapter that reports to the given registry.
 	 * @param registry where connections are tracked
 	 */
-	public TomcatServerAdapter(ConnectionRegistry registry) {
+	public TomcatServerAdapter(Connections registry) {
 		this.registry = registry;
 		this.valve = new ConnectionTrackingValve(this);
 	}
@@ -165,7 +165,7 @@ public final class TomcatServerAdapter implements ServerAdapter {
 		return (wrapper != null) ? this.connections.get(wrapper) : null;
 	}
 
-	ConnectionRegistry registry() {
+	Connections registry() {
 		return this.registry;
 	}
 

@@ -1,6 +1,6 @@
 package io.github.terminator.tomcat;
 
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.spi.Protocol;
 import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler;
@@ -63,12 +63,12 @@ final class TrackingHandler<S> implements Handler<S> {
 			// state seen here.
 			case UPGRADED, UPGRADING, ASYNC_IO -> {
 				TomcatConnection tomcat = this.adapter.connection(wrapper);
-				String protocol = (tomcat != null) ? tomcat.upgraded(wrapper) : null;
+				Protocol protocol = (tomcat != null) ? tomcat.upgraded(wrapper) : null;
 				if (protocol != null) {
 					connection.onUpgraded(protocol);
 				}
 				else if (state != SocketState.ASYNC_IO) {
-					connection.onUpgraded(TrackedConnection.WEBSOCKET);
+					connection.onUpgraded(Protocol.WEBSOCKET);
 				}
 			}
 			default -> {

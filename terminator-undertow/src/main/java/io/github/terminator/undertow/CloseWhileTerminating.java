@@ -1,6 +1,6 @@
 package io.github.terminator.undertow;
 
-import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.spi.Connections;
 import io.undertow.server.ConduitWrapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.ConduitFactory;
@@ -21,9 +21,9 @@ import org.xnio.conduits.StreamSinkConduit;
  */
 final class CloseWhileTerminating implements ConduitWrapper<StreamSinkConduit> {
 
-	private final ConnectionRegistry registry;
+	private final Connections registry;
 
-	CloseWhileTerminating(ConnectionRegistry registry) {
+	CloseWhileTerminating(Connections registry) {
 		this.registry = registry;
 	}
 

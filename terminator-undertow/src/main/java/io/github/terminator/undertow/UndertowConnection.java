@@ -8,10 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSession;
 
-import io.github.terminator.core.ConnectionState;
-import io.github.terminator.core.TrackedConnection;
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.Protocol;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
@@ -38,7 +37,11 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 
 	private final HttpServerConnection connection;
 
-	private ConnectionEvents tracked;
+	/**
+	 * Set on the IO thread right after the connection is registered, which publishes it to
+	 * the drain: the drain's thread may see it unset for a moment.
+	 */
+	private volatile ConnectionEvents tracked;
 
 	/** Whether the connection's TLS handshake is under way. */
 	private volatile boolean handshaking;
@@ -156,7 +159,8 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	 */
 	@Override
 	public boolean goAway() {
-		if (!TrackedConnection.WEBSOCKET.equals(this.tracked.connection().protocol())) {
+		ConnectionEvents tracked = this.tracked;
+		if (tracked == null || tracked.protocol() != Protocol.WEBSOCKET) {
 			return false;
 		}
 		onIoThread(this::sendGoingAway);
@@ -207,8 +211,8 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	}
 
 	private boolean isIdle() {
-		ConnectionState state = this.tracked.state();
-		return state == ConnectionState.NEW || state == ConnectionState.IDLE;
+		ConnectionEvents tracked = this.tracked;
+		return tracked != null && tracked.isIdle();
 	}
 
 	/**
@@ -231,7 +235,7 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	public void exchangeEvent(HttpServerExchange exchange, NextListener next) {
 		if (exchange.isUpgrade()) {
 			this.tracked.onUpgraded("h2c".equalsIgnoreCase(exchange.getRequestHeaders().getFirst(Headers.UPGRADE))
-					? TrackedConnection.H2C : TrackedConnection.WEBSOCKET);
+					? Protocol.H2C : Protocol.WEBSOCKET);
 			next.proceed();
 		}
 		else if (exchange.isPersistent()) {

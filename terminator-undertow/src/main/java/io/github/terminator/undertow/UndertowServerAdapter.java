@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.spi.Connections;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.undertow.Undertow;
 import io.undertow.Undertow.ListenerInfo;
@@ -33,7 +33,7 @@ public final class UndertowServerAdapter implements ServerAdapter {
 
 	private static final Log logger = LogFactory.getLog(UndertowServerAdapter.class);
 
-	private final ConnectionRegistry registry;
+	private final Connections registry;
 
 	private final Map<HttpServerConnection, UndertowConnection> connections = new ConcurrentHashMap<>();
 
@@ -43,7 +43,7 @@ public final class UndertowServerAdapter implements ServerAdapter {
 	 * Creates an adapter that reports to the given registry.
 	 * @param registry where connections are tracked
 	 */
-	public UndertowServerAdapter(ConnectionRegistry registry) {
+	public UndertowServerAdapter(Connections registry) {
 		this.registry = registry;
 	}
 
@@ -111,7 +111,7 @@ public final class UndertowServerAdapter implements ServerAdapter {
 		}
 	}
 
-	ConnectionRegistry registry() {
+	Connections registry() {
 		return this.registry;
 	}
 

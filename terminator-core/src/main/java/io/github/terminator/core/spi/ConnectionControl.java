@@ -35,8 +35,8 @@ public interface ConnectionControl {
 	void forceClose();
 
 	/**
-	 * Tells the client of an {@link io.github.terminator.core.ConnectionState#UPGRADED
-	 * upgraded} connection, in the connection's own protocol, that the server is going
+	 * Tells the client of a connection that switched to another {@link Protocol protocol},
+	 * in that protocol, that the server is going
 	 * away: a WebSocket close frame with 1001 Going Away, HTTP/2 GOAWAY. The connection
 	 * then ends on its own, when the close handshake is over or after its last stream,
 	 * and the adapter reports the close as usual. The drain calls it once per connection,

@@ -1,31 +1,30 @@
 package io.github.terminator.core.spi;
 
-import io.github.terminator.core.ActiveRequest;
-import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.ConnectionState;
-import io.github.terminator.core.TrackedConnection;
-
 /**
- * What a server adapter reports of one connection it {@link ConnectionRegistry#open
- * registered}: each call comes from the thread that is processing the connection at that
- * moment, so a connection's transitions never race with each other. Applications read
- * the connection through {@link TrackedConnection}, which has none of these.
+ * What a server adapter reports of one connection it {@link Connections#open registered}:
+ * each call comes from the thread that is processing the connection at that moment, so a
+ * connection's transitions never race with each other, but for HTTP/2 streams.
  */
 public interface ConnectionEvents {
 
 	/**
-	 * The connection, as applications and the drain read it.
-	 * @return the tracked connection
+	 * Whether the connection waits for a request: it has not sent one yet, or it is kept
+	 * alive after its last response.
+	 * @return {@code true} for a connection that no request is running on
 	 */
-	TrackedConnection connection();
+	boolean isIdle();
 
 	/**
-	 * The connection's state now.
-	 * @return the state
+	 * Whether the connection has not sent a complete request head yet.
+	 * @return {@code true} until its first request starts
 	 */
-	default ConnectionState state() {
-		return connection().state();
-	}
+	boolean isNew();
+
+	/**
+	 * What the connection speaks now.
+	 * @return its protocol
+	 */
+	Protocol protocol();
 
 	/**
 	 * The connection's TLS handshake completed: its client writes its first request from
@@ -59,31 +58,35 @@ public interface ConnectionEvents {
 
 	/**
 	 * The connection switched to another protocol.
-	 * @param protocol what it speaks now, one of the {@code TrackedConnection.…} protocol
-	 * names: {@link TrackedConnection#WEBSOCKET}, {@link TrackedConnection#H2},
-	 * {@link TrackedConnection#H2C}
+	 * @param protocol what it speaks now
 	 */
-	void onUpgraded(String protocol);
+	void onUpgraded(Protocol protocol);
 
 	/**
 	 * A stream of an HTTP/2 connection is handed to the application. Unlike the other
 	 * events, stream events come from the threads that process the streams, concurrently.
 	 * @param method the HTTP method
 	 * @param target the request path; a query string is stripped
-	 * @return the stream's request, to give back to {@link #onStreamCompleted}
+	 * @return the stream, to tell when it completed
 	 */
-	ActiveRequest onStreamStarted(String method, String target);
-
-	/**
-	 * The response of a stream of an HTTP/2 connection is complete, or the stream was
-	 * reset. Calling it again for the same stream has no effect.
-	 * @param stream what {@link #onStreamStarted} returned
-	 */
-	void onStreamCompleted(ActiveRequest stream);
+	Stream onStreamStarted(String method, String target);
 
 	/**
 	 * The connection is closed, whoever closed it. Calling it again has no effect.
 	 */
 	void onClosed();
+
+	/**
+	 * One stream of an HTTP/2 connection.
+	 */
+	interface Stream {
+
+		/**
+		 * The stream's response is complete, or the stream was reset. Calling it again has
+		 * no effect.
+		 */
+		void completed();
+
+	}
 
 }

@@ -1,7 +1,13 @@
 /**
- * What server adapters implement and call: the {@link io.github.terminator.core.spi.ServerAdapter
- * server} and each {@link io.github.terminator.core.spi.ConnectionControl connection} the drain acts
- * on, and the {@link io.github.terminator.core.spi.ConnectionEvents events} an adapter reports. Not
- * for applications, which read {@link io.github.terminator.core}.
+ * What server adapters implement and call, and all they see of the core: the
+ * {@link io.github.terminator.core.spi.Connections connections} of a server, each
+ * {@link io.github.terminator.core.spi.ConnectionControl connection} the drain acts on and
+ * the {@link io.github.terminator.core.spi.ConnectionEvents events} an adapter reports of
+ * it, the {@link io.github.terminator.core.spi.ServerAdapter server} as a whole, and what
+ * adapters do to sockets themselves. Not for applications, which read
+ * {@link io.github.terminator.core}.
  */
+@NullMarked
 package io.github.terminator.core.spi;
+
+import org.jspecify.annotations.NullMarked;
