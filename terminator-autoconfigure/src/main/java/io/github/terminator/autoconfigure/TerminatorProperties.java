@@ -25,7 +25,7 @@ public class TerminatorProperties {
 	 * connection, before the listener is closed. Gives load balancers time to stop
 	 * routing to the instance.
 	 */
-	private Duration drainDelay = Duration.ZERO;
+	private Duration drainDelay = Duration.ofSeconds(0);
 
 	/**
 	 * How long in-flight requests get once the drain has started. Connections still open
@@ -46,7 +46,7 @@ public class TerminatorProperties {
 	 * before reusing it (Apache HttpClient 5: 2s), so that they see the close instead of
 	 * writing a request on a closed connection.
 	 */
-	private Duration quietPeriod = TerminatorSettings.DEFAULT_QUIET_PERIOD;
+	private Duration quietPeriod = Duration.ofMillis(2500);
 
 	/**
 	 * Path patterns of the streams that are subscriptions: endless streams their clients

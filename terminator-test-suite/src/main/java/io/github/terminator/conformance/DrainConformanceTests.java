@@ -94,7 +94,7 @@ class DrainConformanceTests {
 			// had read it.
 			assertThat(elapsedMillis(responseAt)).isBetween(quietPeriod - 100, quietPeriod + 1500);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
 		}
 	}
@@ -134,7 +134,7 @@ class DrainConformanceTests {
 			assertThat(response.closesConnection()).isTrue();
 			assertThat(idle.awaitClose(RESPONSE_WAIT)).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(2);
 		}
 	}
@@ -168,7 +168,7 @@ class DrainConformanceTests {
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
 			assertThat(elapsedMillis(start)).isLessThan(2000);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
 			assertThat(server.hits()).isZero();
 		}
@@ -271,7 +271,7 @@ class DrainConformanceTests {
 			long cutAfter = elapsedMillis(start);
 			assertThat(cutAfter).isBetween(450L, 3000L);
 			TerminationResult forced = result.get(5, TimeUnit.SECONDS);
-			assertThat(forced.code()).isEqualTo(TerminationCode.FORCED);
+			assertThat(forced.code()).as("%s", forced).isEqualTo(TerminationCode.FORCED);
 			assertThat(forced.success()).isFalse();
 			assertThat(forced.connectionsForced()).isEqualTo(1);
 			assertThat(forced.requestsCompleted()).isZero();
@@ -285,7 +285,7 @@ class DrainConformanceTests {
 	void whenNothingIsInFlightThenTerminationTakesUnder100Milliseconds(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup)) {
 			TerminationResult result = server.terminator().terminate();
-			assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
 			// Far below the quiet period it would have waited: the few-millisecond bound is the
 			// drain's own (TerminatorTests), on a machine no other test loads.
 			assertThat(result.duration()).isLessThan(Duration.ofMillis(1000));
@@ -306,7 +306,7 @@ class DrainConformanceTests {
 			long lastResponseAt = System.nanoTime();
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 			long endedAfterLastResponse = elapsedMillis(lastResponseAt);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(2);
 			assertThat(terminated.connectionsCompleted()).isEqualTo(2);
 			assertThat(terminated.connectionsClosedIdle()).isZero();
@@ -355,7 +355,7 @@ class DrainConformanceTests {
 			assertThat(client.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 			assertThat(elapsedMillis(responseAt)).isLessThan(1500);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(1);
 		}
 	}
@@ -382,7 +382,7 @@ class DrainConformanceTests {
 			// Promised keep-alive when it was committed: closed once quiet for the quiet period.
 			assertThat(client.awaitClose(Duration.ofSeconds(5))).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(1);
 		}
 	}

@@ -112,7 +112,7 @@ class DrainDelayConformanceTests {
 			long refusedAfter = awaitRefused(port, start);
 			assertThat(refusedAfter).isBetween(DELAY_MILLIS, DELAY_MILLIS + LATE_MARGIN_MILLIS);
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.delay()).isBetween(Duration.ofMillis(DELAY_MILLIS),
 					Duration.ofMillis(DELAY_MILLIS + LATE_MARGIN_MILLIS));
 			assertThat(terminated.connectionsClosedIdle()).isGreaterThanOrEqualTo(1);
@@ -154,7 +154,7 @@ class DrainDelayConformanceTests {
 			assertThat(response.closesConnection()).isTrue();
 			assertThat(client.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(1);
 			assertThat(terminated.delay()).isBetween(Duration.ofSeconds(1),
 					Duration.ofMillis(1000 + LATE_MARGIN_MILLIS));

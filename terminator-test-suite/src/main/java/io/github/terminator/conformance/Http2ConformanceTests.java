@@ -78,7 +78,7 @@ class Http2ConformanceTests {
 			assertThat(response.getCode()).isEqualTo(200);
 			assertThat(response.getBodyText()).isEqualTo("slow 1500");
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			// The stream counts as a request. The connection ended after it: closed idle, or
 			// completed when the server closed it a moment before its handler returned (a
 			// response complete at its last byte ends the stream before then).
@@ -141,7 +141,7 @@ class Http2ConformanceTests {
 			assertThat(streamEndedAt).as("stream 1 ended").isNotZero();
 			assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - streamEndedAt)).isLessThan(500);
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isEqualTo(1);
 			assertThat(server.hits()).as("the stream opened after the last GOAWAY was not processed").isEqualTo(1);
 			long lastResponseMillis = TimeUnit.NANOSECONDS.toMillis(streamEndedAt - start);
@@ -187,7 +187,7 @@ class Http2ConformanceTests {
 			assertThat(response.body()).isEqualTo("slow 1500");
 			assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			// The stream counts as a request. The connection ended after it: closed idle, or
 			// completed when the server closed it a moment before its handler returned (a
 			// response complete at its last byte ends the stream before then).
@@ -211,7 +211,7 @@ class Http2ConformanceTests {
 				.untilAsserted(() -> assertThat(server.registry().connections()).singleElement()
 					.satisfies((connection) -> assertThat(connection.state()).isEqualTo(ConnectionState.IDLE)));
 			TerminationResult terminated = server.terminateAsync().get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsForced()).isZero();
 			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
 			assertThat(server.registry().connections()).isEmpty();

@@ -77,7 +77,7 @@ class McpConformanceTests {
 			// Far less than the graceful timeout of 10 s that a session stream left open waits out.
 			assertThat(elapsedMillis(start)).as("application closed").isLessThan(TOOL_MILLIS + 3000);
 			TerminationResult terminated = terminator.lastResult();
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.subscriptionsEnded()).isEqualTo(2);
 			assertThat(terminated.streamsCut()).isZero();
 			stream.close();

@@ -67,7 +67,7 @@ class ShutdownBoundsConformanceTests {
 			assertThat(client.awaitClose(Duration.ofSeconds(1))).isEqualTo(Close.FIN);
 			closed.get(10, TimeUnit.SECONDS);
 			TerminationResult result = terminator.lastResult();
-			assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(result.requestsCompleted()).isEqualTo(1);
 		}
 	}
@@ -92,7 +92,7 @@ class ShutdownBoundsConformanceTests {
 			assertThat(cutAfter).isBetween(1250L, 1500 + LATE_MARGIN_MILLIS);
 			await().atMost(Duration.ofSeconds(5)).until(() -> terminator.lastResult() != null);
 			TerminationResult result = terminator.lastResult();
-			assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
+			assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.FORCED);
 			assertThat(result.connectionsForced()).isEqualTo(1);
 			assertThat(result.duration()).isLessThanOrEqualTo(Duration.ofMillis(1500 + LATE_MARGIN_MILLIS));
 			// Spring Boot's own graceful shutdown does not wait for the cut request.

@@ -66,7 +66,7 @@ class StreamsConformanceTests {
 			}
 			softly.assertAll();
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.streamsFinished()).isEqualTo(4);
 			assertThat(terminated.subscriptionsEnded()).isZero();
 			assertThat(terminated.streamsCut()).isZero();
@@ -99,7 +99,7 @@ class StreamsConformanceTests {
 			// Its client reconnects at once, elsewhere: this instance refuses it.
 			assertThatExceptionOfType(ConnectException.class).isThrownBy(server::connect);
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.subscriptionsEnded()).isEqualTo(5);
 			assertThat(terminated.streamsFinished()).isZero();
 			assertThat(terminated.streamsCut()).isZero();
@@ -132,7 +132,7 @@ class StreamsConformanceTests {
 			}
 			softly.assertAll();
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.FORCED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.FORCED);
 			assertThat(terminated.connectionsForced()).isEqualTo(5);
 			assertThat(terminated.streamsCut()).isEqualTo(5);
 			assertThat(terminated.streamsFinished()).isZero();
@@ -151,7 +151,7 @@ class StreamsConformanceTests {
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(own.readBody(ownHead).body()).contains("data:hello").endsWith("data:bye\n\n");
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.streamsFinished()).isEqualTo(1);
 		}
 	}

@@ -66,7 +66,7 @@ class WebSocketConformanceTests {
 			assertThat(listener.closeCode.get(TOLD_WITHIN_MILLIS, TimeUnit.MILLISECONDS)).isEqualTo(1001);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 			assertThat(elapsedMillis(start)).isLessThan(TOLD_WITHIN_MILLIS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.webSocketsClosed()).isEqualTo(1);
 			assertThat(terminated.connectionsCompleted()).isEqualTo(1);
 			assertThat(terminated.connectionsForced()).isZero();
@@ -90,7 +90,7 @@ class WebSocketConformanceTests {
 			assertThat(close.closeCode()).isEqualTo(1001);
 			assertThat(answerCloseAndAwaitEnd(client)).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.webSocketsClosed()).isEqualTo(1);
 			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(TOLD_WITHIN_MILLIS));
 		}
@@ -116,7 +116,7 @@ class WebSocketConformanceTests {
 			// The client keeps its socket: the handshake is over, and the server closes.
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 			assertThat(elapsedMillis(start)).isLessThan(TOLD_WITHIN_MILLIS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.webSocketsClosed()).isEqualTo(1);
 			assertThat(client.awaitClose(WAIT)).isNotEqualTo(Close.OPEN);
 		}
@@ -139,7 +139,7 @@ class WebSocketConformanceTests {
 			}
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
 			assertThat(elapsedMillis(start)).isGreaterThanOrEqualTo(1000);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.FORCED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.FORCED);
 			assertThat(terminated.connectionsForced()).isEqualTo(1);
 			assertThat(terminated.webSocketsClosed()).isZero();
 		}

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 
 import io.github.terminator.test.ServerSetup;
 import io.github.terminator.test.ServerSetup.Server;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * does not run on. Each run gets a class loader of its own, over the test class path
  * without the other servers' jars.
  */
+// Loads every server's classes again, from the same jars, in class loaders it then
+// closes: alone, or another test's read of those jars may meet a closed one.
+@Isolated
 class ServerIsolationTests {
 
 	@ParameterizedTest(name = "only {0}")

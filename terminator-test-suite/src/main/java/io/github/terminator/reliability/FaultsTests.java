@@ -98,7 +98,7 @@ class FaultsTests {
 			assertThatIOException().isThrownBy(() -> client.readResponse(WAIT));
 			assertThat(client.bytesReceived()).isZero();
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.connectionsClosedIdle()).isOne();
 			// A connection is closed after its quiet window, a byte arriving or not.
 			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(2000));
@@ -130,7 +130,7 @@ class FaultsTests {
 			assertThat(response.closesConnection()).isTrue();
 			assertThat(client.awaitClose(WAIT)).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isOne();
 			log.assertNoError();
 		}
@@ -156,7 +156,7 @@ class FaultsTests {
 			assertThat(server.received()).isEmpty();
 			assertThat(server.hits()).isOne();
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isOne();
 			log.assertNoError();
 		}
@@ -176,7 +176,7 @@ class FaultsTests {
 			assertThat(response.body()).isEqualTo("slow 300");
 			assertThat(client.awaitClose(WAIT)).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted() + terminated.connectionsClosedIdle()).isOne();
 			log.assertNoError();
 		}
@@ -194,7 +194,7 @@ class FaultsTests {
 			client.shutdownOutput();
 			TerminationResult terminated = server.terminator().terminate();
 			assertThat(client.awaitClose(WAIT)).isEqualTo(Close.FIN);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.duration()).isLessThan(Duration.ofMillis(2000));
 			assertThat(terminated.requestsCompleted()).isZero();
 			log.assertNoError();
@@ -216,7 +216,7 @@ class FaultsTests {
 			assertThat(response.closesConnection()).isTrue();
 			assertThat(client.awaitClose(WAIT)).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
-			assertThat(terminated.code()).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			assertThat(terminated.requestsCompleted()).isOne();
 			log.assertNoErrorBut((ex) -> hasCause(ex, "handler failed on purpose"));
 		}
@@ -227,7 +227,7 @@ class FaultsTests {
 	}
 
 	private static void assertForcedWithinBounds(TerminationResult result) {
-		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
+		assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.FORCED);
 		assertThat(result.connectionsForced()).isOne();
 		assertThat(result.requestsCompleted()).isZero();
 		assertThat(result.duration()).isBetween(Duration.ofMillis(500), Duration.ofMillis(500 + FORCE_MARGIN_MILLIS));

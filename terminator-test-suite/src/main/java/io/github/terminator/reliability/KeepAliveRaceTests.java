@@ -148,7 +148,7 @@ class KeepAliveRaceTests {
 		lost.removeAll(tally.served);
 		lost.removeAll(tally.warmUp);
 		assertThat(lost).as("requests read by the server and left without a response").isEmpty();
-		assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+		assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
 		// Each connection ended either idle or right after its response with Connection: close.
 		assertThat(result.connectionsClosedIdle() + result.connectionsCompleted()).isEqualTo(CONNECTIONS);
 		assertThat(result.connectionsCompleted()).isEqualTo(closingResponses);

@@ -43,7 +43,7 @@ class LoadThroughTerminationTests {
 			Tally tally = new Tally();
 			try (RunningServer server = RunningServer.start(setup)) {
 				TerminationResult result = terminateUnderLoad(server, tally);
-				assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+				assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
 				assertThat(result.connectionsForced()).isZero();
 				tally.assertEveryRequestAnswered(server.received());
 				assertThat(tally.refused).as("clients that found the server gone").hasValue(CLIENTS);

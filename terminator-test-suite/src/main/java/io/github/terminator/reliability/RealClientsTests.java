@@ -91,7 +91,7 @@ class RealClientsTests {
 			try (RunningServer server = RunningServer.start(setup); Exchange client = kind.create()) {
 				Tally tally = new Tally();
 				TerminationResult result = terminateWhileLooping(server, client, method, tally);
-				assertThat(result.code()).isEqualTo(TerminationCode.TERMINATED);
+				assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
 				tally.assertEveryRequestAnswered(server.received());
 				assertThat(tally.refused).hasValue(THREADS);
 				total.add(tally);
