@@ -119,8 +119,9 @@ final class MvcStreamTracking
 			HttpServletResponse response = webRequest.getNativeResponse(HttpServletResponse.class);
 			String contentType = (response != null) ? response.getContentType() : null;
 			if (contentType != null && contentType.startsWith(EVENT_STREAM)) {
-				// ServerResponse.sse: what its SseBuilder's complete() does once flushed.
-				end = () -> result.setResult(null);
+				// ServerResponse.sse: what its SseBuilder's complete() does once flushed,
+				// between two of the application's writes.
+				end = SubscriptionResponseFilter.between(request, () -> result.setResult(null));
 			}
 			else if (declaring != null && webRequest instanceof AsyncListener timeouts) {
 				end = () -> timeOut(timeouts);

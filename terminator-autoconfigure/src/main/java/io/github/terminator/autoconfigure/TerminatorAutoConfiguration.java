@@ -93,6 +93,11 @@ public class TerminatorAutoConfiguration {
 		}
 
 		@Bean
+		SubscriptionResponseFilter terminatorSubscriptionResponseFilter(ObjectProvider<MvcStreamTracking> tracking) {
+			return new SubscriptionResponseFilter(tracking);
+		}
+
+		@Bean
 		static MvcStreamReturnValues terminatorMvcStreamReturnValues(ObjectProvider<MvcStreamTracking> tracking) {
 			return new MvcStreamReturnValues(tracking);
 		}
