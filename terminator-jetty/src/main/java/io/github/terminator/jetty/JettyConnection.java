@@ -3,6 +3,7 @@ package io.github.terminator.jetty;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,10 @@ import io.github.terminator.core.spi.Sockets;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -126,23 +130,36 @@ final class JettyConnection implements ConnectionControl {
 	 * have reached the socket without the selector having seen them: closing a socket with
 	 * unread bytes would reset it, and the client lose a request it has written. Left open,
 	 * Jetty reads them and serves the request, and the drain looks again.
+	 * <p>
+	 * The last look and the close are made on the connection's selector thread, which
+	 * alone starts Jetty's read of a waiting connection: from another thread, Jetty could
+	 * read a request between the look and the close, and lose it with the connection (a
+	 * request crossing the drain was read by the application and never answered). If a
+	 * request has arrived by then, the connection is left to serve it, and closes after
+	 * its response, which says {@code Connection: close}.
 	 */
 	@Override
 	public boolean closeIfIdle() {
 		if (!this.endPoint.isOpen()) {
 			return true;
 		}
-		if (this.handshaking) {
-			// Its client writes its request as soon as the handshake ends, which a busy
-			// machine can make last longer than the quiet window of a new connection.
+		if (!isWaitingForRequest()) {
 			return false;
 		}
-		ConnectionEvents tracked = this.tracked;
-		if (tracked == null || !tracked.isIdle() || !this.endPoint.isFillInterested()
-				|| hasUnreadBytes()) {
+		ManagedSelector selector = selector();
+		if (selector == null) {
+			return closeIfWaitingForRequest();
+		}
+		selector.submit((ignored) -> closeIfWaitingForRequest());
+		return true;
+	}
+
+	private boolean closeIfWaitingForRequest() {
+		// Unread bytes first: Jetty gives up the fill interest before it reads them.
+		if (!this.endPoint.isOpen() || hasUnreadBytes() || !isWaitingForRequest()) {
 			return false;
 		}
-		if (tracked.isNew()) {
+		if (this.tracked.isNew()) {
 			// Closing the connection would have Jetty answer a partial request head with a
 			// 400; the client has not finished a request, and gets a plain FIN.
 			networkEndPoint(this.endPoint).close();
@@ -152,6 +169,35 @@ final class JettyConnection implements ConnectionControl {
 			this.connection.close();
 		}
 		return true;
+	}
+
+	private boolean isWaitingForRequest() {
+		if (this.handshaking) {
+			// Its client writes its request as soon as the handshake ends, which a busy
+			// machine can make last longer than the quiet window of a new connection.
+			return false;
+		}
+		ConnectionEvents tracked = this.tracked;
+		return tracked != null && tracked.isIdle() && this.endPoint.isFillInterested();
+	}
+
+	/**
+	 * The selector of the connection's socket, found among its connector's.
+	 * @return the selector, or {@code null} for a connection without one
+	 */
+	private ManagedSelector selector() {
+		SelectableChannel channel = socketChannel(this.endPoint);
+		if (!(this.connection instanceof ConnectionMetaData metaData)
+				|| !(metaData.getConnector() instanceof ServerConnector connector) || channel == null) {
+			return null;
+		}
+		for (ManagedSelector selector : connector.getSelectorManager().getBeans(ManagedSelector.class)) {
+			Selector javaSelector = selector.getSelector();
+			if (javaSelector != null && channel.keyFor(javaSelector) != null) {
+				return selector;
+			}
+		}
+		return null;
 	}
 
 	/**
