@@ -76,6 +76,7 @@ public final class RunningServer implements AutoCloseable {
 		// Spring AI's MCP server, on the class path of the lines that test it: on for those tests only.
 		all.add("spring.ai.mcp.server.enabled=false");
 		if (tls) {
+			TomcatCiphers.initialize();
 			all.add("server.ssl.key-store=classpath:test-keystore.p12");
 			all.add("server.ssl.key-store-password=changeit");
 			all.add("server.ssl.key-store-type=PKCS12");
