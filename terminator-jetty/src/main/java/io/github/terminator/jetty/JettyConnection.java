@@ -35,6 +35,9 @@ final class JettyConnection implements ConnectionControl {
 	 */
 	private static final long OUTPUT_SHUTDOWN_POLL_MILLIS = 5;
 
+	/** How soon to look again at a connection handed over to be closed while busy. */
+	private static final long BUSY_RETRY_MILLIS = 10;
+
 	/** Named, so that an application without Jetty's WebSocket jars does not need them. */
 	private static final String WEBSOCKET_CONNECTION = "org.eclipse.jetty.websocket.core.WebSocketConnection";
 
@@ -150,8 +153,27 @@ final class JettyConnection implements ConnectionControl {
 		if (selector == null) {
 			return closeIfWaitingForRequest();
 		}
-		selector.submit((ignored) -> closeIfWaitingForRequest());
+		closeOnSelector(selector);
 		return true;
+	}
+
+	/**
+	 * Closes the connection on its selector thread once it waits for a request. The drain
+	 * has handed it over and does not look again: while a request is under way, this looks
+	 * again a moment later, until the connection closes after the request's response or
+	 * waits for a request again (a partial request the client never finishes).
+	 */
+	private void closeOnSelector(ManagedSelector selector) {
+		selector.submit((ignored) -> {
+			if (this.endPoint.isOpen() && !closeIfWaitingForRequest()) {
+				try {
+					this.scheduler.schedule(() -> closeOnSelector(selector), BUSY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+				}
+				catch (RejectedExecutionException ex) {
+					// The server is stopping, and closes the connection.
+				}
+			}
+		});
 	}
 
 	private boolean closeIfWaitingForRequest() {

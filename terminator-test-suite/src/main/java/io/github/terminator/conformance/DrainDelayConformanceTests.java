@@ -43,9 +43,11 @@ class DrainDelayConformanceTests {
 
 	/**
 	 * How late, at most, the listener may close after the delay: the scheduling of the
-	 * drain's and of this test's threads on a busy two-core machine, nothing more.
+	 * drain's, the server's and this test's threads on a two-core machine whose cores
+	 * other work keeps busy (2.5 s was seen there, in the Boot 4.1 run of {@code .ci/run}),
+	 * well short of the graceful timeout (10 s), which a listener left open would reach.
 	 */
-	private static final long LATE_MARGIN_MILLIS = 1500;
+	private static final long LATE_MARGIN_MILLIS = 4000;
 
 	private static final String READINESS = "/actuator/health/readiness";
 
