@@ -1,10 +1,19 @@
 package io.github.terminator.core;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The graceful timeout: every connection still open is closed by force, and counted, and
  * every stream still running is cut.
  */
 final class Forcing {
+
+	/**
+	 * How long a server may take to close a connection whose close the drain handed to it:
+	 * one it has not closed by then (a close lost, or a client that stopped in the middle
+	 * of a request head) is forced with the rest, rather than held to the max-wait.
+	 */
+	static final long CLOSE_HANDOVER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private Forcing() {
 	}
@@ -43,10 +52,12 @@ final class Forcing {
 	}
 
 	/**
-	 * Whether a connection is closed, or idle with its close handed to the server.
+	 * Whether a connection is closed, or idle with its close handed to the server a moment
+	 * ago.
 	 */
 	private static boolean isClosing(TrackedConnection connection) {
-		return connection.isClosed() || (connection.isCloseRequested() && Drain.isIdle(connection));
+		return connection.isClosed() || (connection.isCloseRequested() && Drain.isIdle(connection)
+				&& System.nanoTime() - connection.closeRequestedNanos() < CLOSE_HANDOVER_NANOS);
 	}
 
 }

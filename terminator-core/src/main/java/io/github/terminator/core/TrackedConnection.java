@@ -65,6 +65,8 @@ public final class TrackedConnection {
 
 	private volatile boolean closeRequested;
 
+	private volatile long closeRequestedNanos;
+
 	private volatile boolean closed;
 
 	private final ConnectionEvents events = new Events();
@@ -206,7 +208,16 @@ public final class TrackedConnection {
 	 * does not ask again while an adapter that closes on the server's own thread is at it.
 	 */
 	void markCloseRequested() {
+		this.closeRequestedNanos = System.nanoTime();
 		this.closeRequested = true;
+	}
+
+	/**
+	 * When the drain last asked for this connection to be closed.
+	 * @return the {@link System#nanoTime()} of the request
+	 */
+	long closeRequestedNanos() {
+		return this.closeRequestedNanos;
 	}
 
 	/**
@@ -385,15 +396,16 @@ public final class TrackedConnection {
 	}
 
 	/**
-	 * Called once the connection is closed, whoever closed it. Calling it again has no
-	 * effect.
+	 * Called once the connection is closed, whoever closed it. Calling it again, from any
+	 * thread, has no effect.
 	 */
 	void onClosed() {
-		if (this.closed) {
-			return;
-		}
-		this.closed = true;
 		synchronized (this.streams) {
+			// Once, whichever of the server's threads tell it first.
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
 			if (!this.forced) {
 				// Streams whose responses ended with the connection.
 				for (int i = 0; i < this.streams.size(); i++) {

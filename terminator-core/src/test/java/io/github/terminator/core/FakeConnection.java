@@ -35,6 +35,8 @@ final class FakeConnection implements ConnectionControl {
 
 	private volatile boolean stuck;
 
+	private volatile boolean handOverLost;
+
 	private volatile RuntimeException closeFailure;
 
 	private volatile long closedNanos;
@@ -133,6 +135,14 @@ final class FakeConnection implements ConnectionControl {
 	}
 
 	/**
+	 * Makes {@link #closeIfIdle()} take the close over, as a server that closes on its own
+	 * thread does, and never close: a close lost on the way.
+	 */
+	void loseHandedOverClose() {
+		this.handOverLost = true;
+	}
+
+	/**
 	 * Makes {@link #forceClose()} leave the connection open.
 	 */
 	void stuck() {
@@ -197,7 +207,9 @@ final class FakeConnection implements ConnectionControl {
 		if (this.busy || state == ConnectionState.ACTIVE || state == ConnectionState.UPGRADED) {
 			return false;
 		}
-		close();
+		if (!this.handOverLost) {
+			close();
+		}
 		return true;
 	}
 

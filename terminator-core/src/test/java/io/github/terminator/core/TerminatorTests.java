@@ -276,6 +276,23 @@ class TerminatorTests {
 	}
 
 	@Test
+	void whenServerNeverClosesAConnectionWhoseCloseItTookOverThenItIsForcedAtTheGracefulTimeout() throws Exception {
+		FakeConnection connection = FakeConnection.openIdle(this.registry);
+		connection.loseHandedOverClose();
+		quietWindowPasses();
+		Duration gracefulTimeout = Duration.ofMillis(Forcing.CLOSE_HANDOVER_NANOS / 1_000_000 + 300);
+		Terminator terminator = terminator(NO_DELAY, gracefulTimeout, LONG_MAX_WAIT);
+		long start = System.nanoTime();
+		TerminationResult result = terminator.terminate();
+		assertThat(millisSince(start)).isBetween(gracefulTimeout.toMillis(), gracefulTimeout.toMillis() + LATE_MILLIS);
+		assertThat(connection.closeIfIdleCalls()).isEqualTo(1);
+		assertThat(connection.forceCloseCalls()).isEqualTo(1);
+		assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.FORCED);
+		assertThat(result.connectionsForced()).isEqualTo(1);
+		assertThat(result.connectionsLeft()).isZero();
+	}
+
+	@Test
 	void whenGracefulTimeoutPassesThenActiveConnectionsAreForced() {
 		FakeConnection oldest = FakeConnection.openActive(this.registry, "GET", "/reports?user=alice");
 		FakeConnection newer = FakeConnection.openActive(this.registry, "POST", "/orders");

@@ -98,6 +98,17 @@ final class JettyConnection implements ConnectionControl {
 		return this.tracked;
 	}
 
+	/**
+	 * Tells the registry that the connection is closed, if the registry has it yet: a
+	 * connection may close while the registry is opening it, and the opener tells it then.
+	 */
+	void reportClosed() {
+		ConnectionEvents tracked = this.tracked;
+		if (tracked != null) {
+			tracked.onClosed();
+		}
+	}
+
 	EndPoint endPoint() {
 		return this.endPoint;
 	}

@@ -268,10 +268,11 @@ public final class JettyServerAdapter implements ServerAdapter {
 			// connection (h2c comes as an upgrade of HTTP/1.1, above).
 			JettyConnection tracked = new JettyConnection(this, connection,
 					((ConnectionMetaData) connection).getConnector().getScheduler());
+			this.connections.put(endPoint, tracked);
 			ConnectionEvents events = this.registry.open(tracked);
 			tracked.track(events);
 			events.onUpgraded(Protocol.H2);
-			this.connections.put(endPoint, tracked);
+			reportIfClosedMeanwhile(tracked);
 			return;
 		}
 		if (!isHttp1(connection) || isWake(endPoint)) {
@@ -281,9 +282,18 @@ public final class JettyServerAdapter implements ServerAdapter {
 		}
 		JettyConnection tracked = new JettyConnection(this, connection,
 				((ConnectionMetaData) connection).getConnector().getScheduler());
-		tracked.track(this.registry.open(tracked));
-		// Before HttpConnection.onOpen() goes on to wait for the first request.
+		// Before HttpConnection.onOpen() goes on to wait for the first request; and known
+		// here before the registry publishes it: the drain may close it at once, and its
+		// close must find it (otherwise the registry keeps it to the max-wait).
 		this.connections.put(endPoint, tracked);
+		tracked.track(this.registry.open(tracked));
+		reportIfClosedMeanwhile(tracked);
+	}
+
+	private void reportIfClosedMeanwhile(JettyConnection tracked) {
+		if (this.connections.get(tracked.endPoint()) != tracked) {
+			tracked.reportClosed();
+		}
 	}
 
 	private void closed(Connection connection) {
@@ -302,7 +312,7 @@ public final class JettyServerAdapter implements ServerAdapter {
 
 	void closed(JettyConnection tracked) {
 		if (this.connections.remove(tracked.endPoint(), tracked)) {
-			tracked.tracked().onClosed();
+			tracked.reportClosed();
 		}
 	}
 

@@ -58,6 +58,17 @@ final class TomcatConnection implements ConnectionControl {
 	}
 
 	/**
+	 * Tells the registry that the connection is closed, if the registry has it yet: a
+	 * connection may close while the registry is opening it, and the opener tells it then.
+	 */
+	void reportClosed() {
+		ConnectionEvents tracked = this.tracked;
+		if (tracked != null) {
+			tracked.onClosed();
+		}
+	}
+
+	/**
 	 * Records what the connection was upgraded to, right after the connection handler
 	 * returned, while its processor is attached.
 	 * @return the protocol it speaks now, or {@code null} if it has no upgrade handler

@@ -150,14 +150,20 @@ public final class TomcatServerAdapter implements ServerAdapter {
 			return;
 		}
 		TomcatConnection connection = new TomcatConnection(wrapper, endpoint);
-		connection.track(this.registry.open(connection));
+		// Known here before the registry publishes it: the drain may close it at once, and
+		// its close must find it (otherwise the registry keeps it to the max-wait).
 		this.connections.put(wrapper, connection);
+		connection.track(this.registry.open(connection));
+		if (!this.connections.containsKey(wrapper)) {
+			// Closed while the registry was opening it.
+			connection.reportClosed();
+		}
 	}
 
 	void closed(SocketWrapperBase<?> wrapper) {
 		TomcatConnection connection = this.connections.remove(wrapper);
 		if (connection != null) {
-			connection.tracked().onClosed();
+			connection.reportClosed();
 		}
 	}
 

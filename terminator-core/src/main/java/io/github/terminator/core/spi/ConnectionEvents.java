@@ -72,7 +72,8 @@ public interface ConnectionEvents {
 	Stream onStreamStarted(String method, String target);
 
 	/**
-	 * The connection is closed, whoever closed it. Calling it again has no effect.
+	 * The connection is closed, whoever closed it. Calling it again, from any thread, has
+	 * no effect.
 	 */
 	void onClosed();
 
