@@ -251,7 +251,7 @@ public class TimelineClient {
 
 	static final int LEFT = 60;
 
-	static final int TOP = 50;
+	static final int TOP = 62;
 
 	static void render(Path svg, String title, Path a, String labelA, Path b, String labelB) throws IOException {
 		Timeline first = Timeline.read(a);
@@ -266,7 +266,7 @@ public class TimelineClient {
 		out.append("<rect width='100%' height='100%' fill='white'/>\n");
 		out.append(String.format(Locale.ROOT, "<text x='%d' y='24' font-size='15' font-weight='bold'>%s</text>%n",
 				LEFT, escape(title)));
-		legend(out, WIDTH - 430, 24);
+		legend(out, LEFT, 44);
 		panel(out, first, labelA, TOP, span, max);
 		panel(out, second, labelB, TOP + PANEL + 60, span, max);
 		out.append("</svg>\n");
