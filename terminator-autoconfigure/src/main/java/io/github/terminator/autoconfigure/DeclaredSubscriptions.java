@@ -28,7 +28,7 @@ final class DeclaredSubscriptions implements ServletSubscriptions {
 				|| AnnotatedElementUtils.hasAnnotation(method.getBeanType(), Subscription.class))) {
 			return true;
 		}
-		return !this.paths.isEmpty()
+		return !this.paths.isEmpty() && this.paths.mayMatch(request.getRequestURI(), request.getContextPath())
 				&& this.paths.matches(UrlPathHelper.defaultInstance.getPathWithinApplication(request));
 	}
 

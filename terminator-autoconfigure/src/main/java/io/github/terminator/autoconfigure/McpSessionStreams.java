@@ -93,7 +93,10 @@ final class McpSessionStreams implements ServletSubscriptions, WebMvcConfigurer,
 
 	@Override
 	public boolean isSubscription(HttpServletRequest request) {
-		if (!"GET".equals(request.getMethod())) {
+		// Every request passes here: the cheap looks first.
+		String uri = request.getRequestURI();
+		if (!"GET".equals(request.getMethod())
+				|| !(uri.endsWith(this.streamableEndpoint) || uri.endsWith(this.sseEndpoint))) {
 			return false;
 		}
 		String path = UrlPathHelper.defaultInstance.getPathWithinApplication(request);

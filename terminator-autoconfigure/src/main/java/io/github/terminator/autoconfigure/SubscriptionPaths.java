@@ -18,8 +18,48 @@ final class SubscriptionPaths {
 
 	private final List<PathPattern> patterns;
 
+	/** The literal start of each pattern, before its first variable or wildcard. */
+	private final List<String> prefixes;
+
 	private SubscriptionPaths(List<PathPattern> patterns) {
 		this.patterns = patterns;
+		this.prefixes = patterns.stream().map((pattern) -> literalPrefix(pattern.getPatternString())).toList();
+	}
+
+	/**
+	 * The start of a pattern every path it matches starts with: up to its first variable
+	 * or wildcard, without the slash before it ({@code /events/**} matches
+	 * {@code /events}).
+	 */
+	private static String literalPrefix(String pattern) {
+		int end = pattern.length();
+		for (char special : new char[] { '{', '*', '?' }) {
+			int index = pattern.indexOf(special);
+			if (index >= 0) {
+				end = Math.min(end, index);
+			}
+		}
+		while (end > 0 && pattern.charAt(end - 1) == '/') {
+			end--;
+		}
+		return pattern.substring(0, end);
+	}
+
+	/**
+	 * Whether a request may be declared a subscription, looked at without allocating: its
+	 * URI starts, after the context path, with the literal start of a pattern. Every
+	 * request passes here; only those that may match are matched.
+	 * @param requestUri the request's URI, as the container gives it
+	 * @param contextPath the application's context path
+	 * @return {@code false} if no pattern can match it
+	 */
+	boolean mayMatch(String requestUri, String contextPath) {
+		for (String prefix : this.prefixes) {
+			if (requestUri.startsWith(prefix, contextPath.length())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
