@@ -35,6 +35,9 @@ final class Forcing {
 	 * stream still open.
 	 */
 	static void forceRemaining(ConnectionRegistry registry, DrainFigures figures) {
+		// First: a container ends a stream's request as its socket closes, which would
+		// count it finished.
+		registry.streams().cutOpen();
 		for (TrackedConnection connection : registry.connections()) {
 			if (isClosing(connection)) {
 				continue;
@@ -48,7 +51,6 @@ final class Forcing {
 				figures.serverFailed(ex);
 			}
 		}
-		registry.streams().cutOpen();
 	}
 
 	/**

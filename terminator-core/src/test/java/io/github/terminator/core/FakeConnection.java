@@ -37,6 +37,8 @@ final class FakeConnection implements ConnectionControl {
 
 	private volatile boolean handOverLost;
 
+	private volatile Runnable onForced;
+
 	private volatile RuntimeException closeFailure;
 
 	private volatile long closedNanos;
@@ -231,9 +233,21 @@ final class FakeConnection implements ConnectionControl {
 	@Override
 	public void forceClose() {
 		this.forceCloseCalls.incrementAndGet();
+		Runnable onForced = this.onForced;
+		if (onForced != null) {
+			onForced.run();
+		}
 		if (!this.stuck) {
 			close();
 		}
+	}
+
+	/**
+	 * What the server does as the connection is closed by force, before it returns: a
+	 * servlet container ends the asynchronous request of a stream on it.
+	 */
+	void onForced(Runnable onForced) {
+		this.onForced = onForced;
 	}
 
 	/**

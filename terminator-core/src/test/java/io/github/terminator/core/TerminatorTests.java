@@ -378,6 +378,19 @@ class TerminatorTests {
 	}
 
 	@Test
+	void whenAStreamEndsBecauseItsConnectionIsForcedThenItIsCountedCut() {
+		FakeConnection connection = FakeConnection.openActive(this.registry, "GET", "/events");
+		StreamRegistry.TrackedStream stream = this.registry.streams().open(false, null);
+		// The container ends the stream's request as its socket closes, before forcing
+		// returns.
+		connection.onForced(stream::finished);
+		TerminationResult result = terminator(NO_DELAY, Duration.ofMillis(100), LONG_MAX_WAIT).terminate();
+		assertThat(result.code()).isEqualTo(TerminationCode.FORCED);
+		assertThat(result.streamsCut()).isEqualTo(1);
+		assertThat(result.streamsFinished()).isZero();
+	}
+
+	@Test
 	void whenStreamEndsBeforeTheTerminationThenItIsNotCounted() {
 		this.registry.streams().open(false, null).finished();
 		TerminationResult result = terminator(NO_DELAY, LONG_GRACE, LONG_MAX_WAIT).terminate();
