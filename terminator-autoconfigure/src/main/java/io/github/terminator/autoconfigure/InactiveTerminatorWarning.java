@@ -22,7 +22,8 @@ final class InactiveTerminatorWarning implements SmartInitializingSingleton {
 
 	/** What terminator drains, as the README's compatibility table says. */
 	static final String SUPPORTED = "terminator drains servlet applications on Tomcat 10.1, Undertow 2.3 or Jetty 12.0 "
-			+ "with Spring Boot 3.5, and on Tomcat 11 or Jetty 12 with Spring Boot 4";
+			+ "with Spring Boot 3.5, and on Tomcat 11 or Jetty 12 with Spring Boot 4, and WebFlux applications on "
+			+ "Reactor Netty with either";
 
 	private static final Log logger = LogFactory.getLog(InactiveTerminatorWarning.class);
 

@@ -22,15 +22,16 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * {@link AutoConfiguration Auto-configuration} of terminator for servlet web applications:
- * tracks the embedded server's connections and drains them when the application stops.
+ * {@link AutoConfiguration Auto-configuration} of terminator for web applications, servlet
+ * or reactive: tracks the embedded server's connections and drains them when the
+ * application stops.
  * <p>
  * What does not change with the Spring Boot line lives here; the server adapter comes
  * from the auto-configuration of the application's server on its line, which runs
  * before this one.
  */
 @AutoConfiguration(after = ApplicationAvailabilityAutoConfiguration.class)
-@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnWebApplication
 @ConditionalOnTerminatorEnabled
 @EnableConfigurationProperties(TerminatorProperties.class)
 public class TerminatorAutoConfiguration {
@@ -78,6 +79,7 @@ public class TerminatorAutoConfiguration {
 	 * drain starts.
 	 */
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
 	@ConditionalOnClass(name = "org.springframework.web.servlet.config.annotation.WebMvcConfigurer")
 	static class MvcStreamsConfiguration {
 

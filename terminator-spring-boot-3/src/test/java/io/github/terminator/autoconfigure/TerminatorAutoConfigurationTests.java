@@ -1,5 +1,6 @@
 package io.github.terminator.autoconfigure;
 
+import io.github.terminator.boot3.ReactorNettyTerminatorAutoConfiguration;
 import io.github.terminator.boot3.TomcatTerminatorAutoConfiguration;
 import io.github.terminator.boot3.UndertowTerminatorAutoConfiguration;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import io.github.terminator.core.TerminationListener;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.core.TerminatorSettings;
+import io.github.terminator.netty.ReactorNettyServerAdapter;
 import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
@@ -36,6 +38,8 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
 import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
@@ -89,11 +93,27 @@ class TerminatorAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffInReactiveWebApplication() {
+	void createsTerminatorForReactiveApplicationOnReactorNetty() {
 		new ReactiveWebApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(TomcatTerminatorAutoConfiguration.class, UndertowTerminatorAutoConfiguration.class,
+			.withConfiguration(AutoConfigurations.of(TomcatTerminatorAutoConfiguration.class,
+					ReactorNettyTerminatorAutoConfiguration.class, TerminatorAutoConfiguration.class))
+			.withBean(NettyReactiveWebServerFactory.class)
+			.run((context) -> assertThat(context).hasSingleBean(ReactorNettyServerAdapter.class)
+				.hasBean("reactorNettyTerminatorCustomizer")
+				.doesNotHaveBean(TomcatServerAdapter.class)
+				.hasSingleBean(Terminator.class)
+				.hasSingleBean(TerminatorLifecycle.class)
+				.doesNotHaveBean("terminatorSubscriptionResponseFilter"));
+	}
+
+	@Test
+	void backsOffInReactiveWebApplicationOnAnotherServer() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TomcatTerminatorAutoConfiguration.class,
+					UndertowTerminatorAutoConfiguration.class, ReactorNettyTerminatorAutoConfiguration.class,
 					TerminatorAutoConfiguration.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(ConnectionRegistry.class)
+			.withBean(TomcatReactiveWebServerFactory.class)
+			.run((context) -> assertThat(context).doesNotHaveBean(ServerAdapter.class)
 				.doesNotHaveBean(Terminator.class)
 				.doesNotHaveBean(TerminatorLifecycle.class));
 	}

@@ -1,22 +1,27 @@
 package io.github.terminator.boot3;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.github.terminator.test.ServerSetup.Server;
 import io.github.terminator.test.TestServers;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.websocket.servlet.JettyWebSocketServletWebServerCustomizer;
 import org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer;
 import org.springframework.boot.autoconfigure.websocket.servlet.UndertowWebSocketServletWebServerCustomizer;
 import org.springframework.boot.web.embedded.jetty.JettyServerCustomizer;
 import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
+import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.embedded.netty.NettyServerCustomizer;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.embedded.undertow.UndertowBuilderCustomizer;
 import org.springframework.boot.web.embedded.undertow.UndertowDeploymentInfoCustomizer;
 import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * The servers of Spring Boot 3.5 the shared suites run against.
@@ -33,7 +38,38 @@ public class Boot3TestServers implements TestServers {
 						List.of("/io/undertow/", "/org/jboss/xnio/"), List.of(),
 						List.of("server.undertow.threads.worker=1"), true, false),
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
-						List.of(), List.of(), false, true));
+						List.of(), List.of(), false, true),
+				new Server("reactor-netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
+						List.of("/io/projectreactor/netty/"), List.of("spring.reactor.netty.shutdown-quiet-period=50ms"), List.of(), false, false, true));
+	}
+
+	/**
+	 * Reactor Netty as Spring Boot configures it, but for its loop resources: its own, not
+	 * the JVM's global ones that Spring Boot uses, which the first application to stop
+	 * would shut down under the others running beside it in the test JVM. Their quiet
+	 * period is {@code spring.reactor.netty.shutdown-quiet-period}, as Spring Boot's.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class ReactorNettyServer {
+
+		@Bean
+		ReactorResourceFactory reactorResourceFactory(
+				@Value("${spring.reactor.netty.shutdown-quiet-period:2s}") Duration quietPeriod) {
+			ReactorResourceFactory resources = new ReactorResourceFactory();
+			resources.setUseGlobalResources(false);
+			resources.setShutdownQuietPeriod(quietPeriod);
+			return resources;
+		}
+
+		@Bean
+		NettyReactiveWebServerFactory nettyReactiveWebServerFactory(ReactorResourceFactory resourceFactory,
+				ObjectProvider<NettyServerCustomizer> customizers) {
+			NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory();
+			factory.setResourceFactory(resourceFactory);
+			factory.getServerCustomizers().addAll(customizers.orderedStream().toList());
+			return factory;
+		}
+
 	}
 
 	/**

@@ -1,16 +1,21 @@
 package io.github.terminator.boot4;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.github.terminator.test.ServerSetup.Server;
 import io.github.terminator.test.TestServers;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.jetty.JettyServerCustomizer;
 import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * The servers of Spring Boot 4 the shared suites run against.
@@ -32,7 +37,38 @@ public class Boot4TestServers implements TestServers {
 						List.of(EXCLUDE + JETTY_MANAGEMENT),
 						List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1"), true, true),
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
-						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of(), false, true));
+						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of(), false, true),
+				new Server("reactor-netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
+						List.of("/io/projectreactor/netty/"), List.of("spring.reactor.netty.shutdown-quiet-period=50ms"), List.of(), false, false, true));
+	}
+
+	/**
+	 * Reactor Netty as Spring Boot configures it, but for its loop resources: its own, not
+	 * the JVM's global ones that Spring Boot uses, which the first application to stop
+	 * would shut down under the others running beside it in the test JVM. Their quiet
+	 * period is {@code spring.reactor.netty.shutdown-quiet-period}, as Spring Boot's.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class ReactorNettyServer {
+
+		@Bean
+		ReactorResourceFactory reactorResourceFactory(
+				@Value("${spring.reactor.netty.shutdown-quiet-period:2s}") Duration quietPeriod) {
+			ReactorResourceFactory resources = new ReactorResourceFactory();
+			resources.setUseGlobalResources(false);
+			resources.setShutdownQuietPeriod(quietPeriod);
+			return resources;
+		}
+
+		@Bean
+		NettyReactiveWebServerFactory nettyReactiveWebServerFactory(ReactorResourceFactory resourceFactory,
+				ObjectProvider<NettyServerCustomizer> customizers) {
+			NettyReactiveWebServerFactory factory = new NettyReactiveWebServerFactory();
+			factory.setResourceFactory(resourceFactory);
+			factory.getServerCustomizers().addAll(customizers.orderedStream().toList());
+			return factory;
+		}
+
 	}
 
 	/**

@@ -38,7 +38,7 @@ class DrainConformanceTests {
 	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whileServingThenResponsesCarryTheServersOwnConnectionHeaderAndConnectionsAreKeptAlive(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
@@ -57,7 +57,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenDrainStartsThenIdleKeepAliveConnectionIsClosedWithFin(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD);
 				RawConnection client = server.connect()) {
@@ -80,7 +80,7 @@ class DrainConformanceTests {
 	 * has been idle for longer, and serves what arrives on it before then.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenKeptAliveConnectionWasUsedRecentlyThenItIsClosedOnlyAfterTheQuietPeriod(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
@@ -105,7 +105,7 @@ class DrainConformanceTests {
 	 * connection waits unread as the drain comes to close that connection.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenRequestBytesWaitUnreadOnAnIdleConnectionThenTheDrainServesTheRequest(ServerSetup setup)
 			throws Exception {
 		assumeFalse(Boolean.getBoolean("spring.threads.virtual.enabled"),
@@ -140,7 +140,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenDrainStartsThenNewConnectionIsRefused(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup)) {
 			int port = server.port();
@@ -152,7 +152,7 @@ class DrainConformanceTests {
 	static Stream<Arguments> requestHeadsNeverCompleted() {
 		String nothing = "";
 		String halfAHead = "GET /fast HTTP/1.1\r\nHost: loc";
-		return ServerSetup.withEach(new Object[] { "no request", nothing }, new Object[] { "half a head", halfAHead });
+		return ServerSetup.withEachOnEveryStack(new Object[] { "no request", nothing }, new Object[] { "half a head", halfAHead });
 	}
 
 	@ParameterizedTest(name = "{0} {2}")
@@ -180,7 +180,7 @@ class DrainConformanceTests {
 	 * machine can make a handshake last longer than that.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#secure")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackSecure")
 	void whenTlsHandshakeEndsDuringTheDrainThenTheRequestWrittenRightAfterIsServed(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup); Socket socket = new Socket()) {
@@ -202,7 +202,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenRequestArrivesInTheQuietWindowThenItIsServedWithConnectionClose(ServerSetup setup) throws Exception {
 		// The window is the quiet period (2.5 s) from the end of the last response: on a busy
 		// machine this test's own threads can miss it, so an attempt that sent too late is
@@ -230,7 +230,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenRequestIsSentOnKeptAliveConnectionAfterDrainStartedThenItIsServed(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, "terminator.graceful-timeout=5s")) {
@@ -259,7 +259,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenRequestOutlastsGracefulTimeoutThenItIsCutAndResultIsForced(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, "terminator.graceful-timeout=500ms",
 				"terminator.max-wait=5s"); RawConnection client = server.connect()) {
@@ -281,7 +281,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenNothingIsInFlightThenTerminationTakesUnder100Milliseconds(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup)) {
 			TerminationResult result = server.terminator().terminate();
@@ -293,7 +293,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenRequestsAreInFlightThenTerminationEndsRightAfterTheLastResponse(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup); RawConnection first = server.connect();
 				RawConnection last = server.connect()) {
@@ -316,7 +316,7 @@ class DrainConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenTerminateIsCalledConcurrentlyThenOneRunGivesOneResult(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup); RawConnection client = server.connect()) {
 			client.get("/slow?millis=300");
@@ -335,7 +335,7 @@ class DrainConformanceTests {
 	}
 
 	static Stream<Arguments> inFlightRequests() {
-		return ServerSetup.withEach(new Object[] { "/slow?millis=600" }, new Object[] { "/deferred?millis=600" },
+		return ServerSetup.withEachOnEveryStack(new Object[] { "/slow?millis=600" }, new Object[] { "/deferred?millis=600" },
 				new Object[] { "/callable?millis=600" });
 	}
 
@@ -361,7 +361,7 @@ class DrainConformanceTests {
 	}
 
 	static Stream<Arguments> streamingResponses() {
-		return ServerSetup.withEach(new Object[] { "/sse?events=4&intervalMillis=150" },
+		return ServerSetup.withEachOnEveryStack(new Object[] { "/sse?events=4&intervalMillis=150" },
 				new Object[] { "/stream?chunks=4&intervalMillis=150" });
 	}
 

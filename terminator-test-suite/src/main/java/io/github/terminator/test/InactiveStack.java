@@ -47,7 +47,7 @@ public final class InactiveStack {
 			assertThat(warning.lines()).hasSize(1);
 			assertThat(warning).contains(found)
 				.contains("terminator drains servlet applications on Tomcat 10.1, Undertow 2.3 or Jetty 12.0 with Spring Boot 3.5, "
-						+ "and on Tomcat 11 or Jetty 12 with Spring Boot 4");
+						+ "and on Tomcat 11 or Jetty 12 with Spring Boot 4, and WebFlux applications on Reactor Netty with either");
 			String body = HttpClient.newHttpClient()
 				.send(HttpRequest
 					.newBuilder(URI.create(

@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A real embedded server running {@link TestApplication} on a free port, over HTTP or
- * HTTPS.
+ * A real embedded server running {@link TestApplication}, or {@link ReactiveTestApplication}
+ * on a reactive server, on a free port, over HTTP or HTTPS.
  */
 public final class RunningServer implements AutoCloseable {
 
@@ -40,14 +40,14 @@ public final class RunningServer implements AutoCloseable {
 
 	private final ServerSetup setup;
 
-	private final TestApplication application;
+	private final TestEndpoints application;
 
 	private final int port;
 
 	private RunningServer(ConfigurableApplicationContext context, ServerSetup setup) {
 		this.context = context;
 		this.setup = setup;
-		this.application = context.getBean(TestApplication.class);
+		this.application = context.getBean(TestEndpoints.class);
 		// Read once: some servers stop reporting their port when the listener closes.
 		this.port = localPort(context);
 	}
@@ -83,9 +83,10 @@ public final class RunningServer implements AutoCloseable {
 		}
 		all.addAll(setup.server().properties());
 		all.addAll(Arrays.asList(properties));
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class,
-				setup.server().configuration())
-			.web(WebApplicationType.SERVLET)
+		boolean reactive = setup.server().reactive();
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(
+				reactive ? ReactiveTestApplication.class : TestApplication.class, setup.server().configuration())
+			.web(reactive ? WebApplicationType.REACTIVE : WebApplicationType.SERVLET)
 			.properties(all.toArray(String[]::new))
 			.run();
 		return new RunningServer(context, setup);
@@ -130,22 +131,22 @@ public final class RunningServer implements AutoCloseable {
 
 	/** Requests that reached a handler. */
 	public int hits() {
-		return this.application.hits.get();
+		return this.application.hits().get();
 	}
 
 	/** Ids of the requests that reached {@code /echo}: what the server read. */
 	public Set<String> received() {
-		return this.application.received;
+		return this.application.received();
 	}
 
 	/** Handlers of {@code /large} still writing their response. */
 	public int handlersWriting() {
-		return this.application.writing.get();
+		return this.application.writing().get();
 	}
 
 	/** Lets every request waiting in {@code /blocked} return. */
 	public void releaseBlocked() {
-		this.application.release.countDown();
+		this.application.release().countDown();
 	}
 
 	/**

@@ -21,7 +21,10 @@ public record ServerSetup(Server server, boolean tls) {
 		.map(ServiceLoader.Provider::get)
 		.toList();
 
-	private static final List<Server> SERVERS = load();
+	private static final List<Server> EVERY_SERVER = load();
+
+	/** The servlet servers, which every test runs on. */
+	private static final List<Server> SERVERS = EVERY_SERVER.stream().filter((server) -> !server.reactive()).toList();
 
 	/**
 	 * Every server, over HTTP and HTTPS: the {@code @MethodSource} of conformance tests.
@@ -34,6 +37,37 @@ public record ServerSetup(Server server, boolean tls) {
 			setups.add(new ServerSetup(server, true));
 		}
 		return setups.stream();
+	}
+
+	/**
+	 * Every server, servlet and reactive, over HTTP and HTTPS: the {@code @MethodSource} of
+	 * the tests whose endpoints both test applications have.
+	 * @return each setup
+	 */
+	public static Stream<ServerSetup> everyStack() {
+		List<ServerSetup> setups = new ArrayList<>();
+		for (Server server : EVERY_SERVER) {
+			setups.add(new ServerSetup(server, false));
+			setups.add(new ServerSetup(server, true));
+		}
+		return setups.stream();
+	}
+
+	/**
+	 * Every server, servlet and reactive, over HTTPS only.
+	 * @return each setup
+	 */
+	public static Stream<ServerSetup> everyStackSecure() {
+		return everyStack().filter((setup) -> setup.tls());
+	}
+
+	/**
+	 * Every server, servlet and reactive, with the arguments of a test.
+	 * @param arguments the other arguments, each an array of values
+	 * @return the arguments, each followed by a setup
+	 */
+	public static Stream<Arguments> withEachOnEveryStack(Object[]... arguments) {
+		return combine(everyStack(), arguments);
 	}
 
 	/**
@@ -61,7 +95,7 @@ public record ServerSetup(Server server, boolean tls) {
 	}
 
 	/**
-	 * Every server of the line.
+	 * Every servlet server of the line.
 	 * @return the servers, the line's default first
 	 */
 	public static List<Server> servers() {
@@ -93,10 +127,10 @@ public record ServerSetup(Server server, boolean tls) {
 	 * @return the setup
 	 */
 	public static ServerSetup named(String name, boolean tls) {
-		return new ServerSetup(SERVERS.stream()
+		return new ServerSetup(EVERY_SERVER.stream()
 			.filter((server) -> server.name().equals(name))
 			.findFirst()
-			.orElseThrow(() -> new IllegalArgumentException("No server " + name + " in " + SERVERS)), tls);
+			.orElseThrow(() -> new IllegalArgumentException("No server " + name + " in " + EVERY_SERVER)), tls);
 	}
 
 	/**
@@ -105,7 +139,11 @@ public record ServerSetup(Server server, boolean tls) {
 	 * @return the arguments, each followed by a setup
 	 */
 	public static Stream<Arguments> withEach(Object[]... arguments) {
-		return all().flatMap((setup) -> Stream.of(arguments).map((values) -> {
+		return combine(all(), arguments);
+	}
+
+	private static Stream<Arguments> combine(Stream<ServerSetup> setups, Object[]... arguments) {
+		return setups.flatMap((setup) -> Stream.of(arguments).map((values) -> {
 			Object[] all = new Object[values.length + 1];
 			System.arraycopy(values, 0, all, 0, values.length);
 			all[values.length] = setup;
@@ -148,10 +186,22 @@ public record ServerSetup(Server server, boolean tls) {
 	 * closes it at once
 	 * @param drainsHttp2 whether terminator tells this server's HTTP/2 connections GOAWAY
 	 * and closes them after their last stream
+	 * @param reactive whether the server runs Spring WebFlux, and the tests the
+	 * {@link ReactiveTestApplication}
 	 */
 	public record Server(String name, Class<?> configuration, String keepAliveHeader, String adapter,
 			List<String> jars, List<String> properties, List<String> oneWorker,
-			boolean waitsForTheClientAfterGoingAway, boolean drainsHttp2) {
+			boolean waitsForTheClientAfterGoingAway, boolean drainsHttp2, boolean reactive) {
+
+		/**
+		 * A servlet server.
+		 */
+		public Server(String name, Class<?> configuration, String keepAliveHeader, String adapter, List<String> jars,
+				List<String> properties, List<String> oneWorker, boolean waitsForTheClientAfterGoingAway,
+				boolean drainsHttp2) {
+			this(name, configuration, keepAliveHeader, adapter, jars, properties, oneWorker,
+					waitsForTheClientAfterGoingAway, drainsHttp2, false);
+		}
 
 		@Override
 		public String toString() {

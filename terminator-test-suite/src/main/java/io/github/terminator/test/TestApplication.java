@@ -64,7 +64,7 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @RestController
-public class TestApplication {
+public class TestApplication implements TestEndpoints {
 
 	/** The header that carries a client's id for its request to {@code /echo}. */
 	public static final String REQUEST_ID = "X-Request-Id";
@@ -85,6 +85,26 @@ public class TestApplication {
 
 	/** Request ids that reached {@code /echo}: what the server read, as the oracle of the reliability tests. */
 	final Set<String> received = ConcurrentHashMap.newKeySet();
+
+	@Override
+	public AtomicInteger hits() {
+		return this.hits;
+	}
+
+	@Override
+	public Set<String> received() {
+		return this.received;
+	}
+
+	@Override
+	public AtomicInteger writing() {
+		return this.writing;
+	}
+
+	@Override
+	public CountDownLatch release() {
+		return this.release;
+	}
 
 	@GetMapping("/fast")
 	String fast() {

@@ -1,0 +1,106 @@
+package io.github.terminator.netty;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.nio.AbstractNioChannel;
+
+/**
+ * Reads what the kernel holds for a connection, outside Netty's own read loop: the one
+ * place this adapter goes below Netty's pipeline, through the transports' public API
+ * (NIO's {@code NioUnsafe}, the epoll channel's file descriptor).
+ */
+final class NettySockets {
+
+	private static final int CHUNK = 8192;
+
+	private static final boolean EPOLL = isPresent("io.netty.channel.epoll.EpollSocketChannel");
+
+	private NettySockets() {
+	}
+
+	/**
+	 * Reads, on the channel's event loop, the bytes that have arrived on it and Netty has
+	 * not read yet, and gives them to its pipeline as a read would: closing a socket with
+	 * unread bytes resets it, and its client loses a request it has written.
+	 * @param channel a connection's channel
+	 * @return whether bytes had arrived; {@code false} also for a transport this class
+	 * cannot read (the connection is then closed without looking)
+	 */
+	static boolean readWaiting(Channel channel) {
+		ByteBuf buffer = channel.alloc().directBuffer(CHUNK);
+		int total = 0;
+		try {
+			while (true) {
+				int read = read(channel, buffer);
+				if (read <= 0) {
+					break;
+				}
+				total += read;
+				buffer.writerIndex(buffer.writerIndex() + read);
+				if (!buffer.isWritable()) {
+					channel.pipeline().fireChannelRead(buffer);
+					buffer = channel.alloc().directBuffer(CHUNK);
+				}
+			}
+		}
+		catch (IOException ex) {
+			// A reset connection: nothing waits on it.
+		}
+		if (buffer.isReadable()) {
+			channel.pipeline().fireChannelRead(buffer);
+		}
+		else {
+			buffer.release();
+		}
+		if (total > 0) {
+			channel.pipeline().fireChannelReadComplete();
+		}
+		return total > 0;
+	}
+
+	/**
+	 * Reads once into the buffer's writable part, without blocking.
+	 * @return the bytes read, 0 when none waits or the transport is unknown, -1 at the end
+	 */
+	private static int read(Channel channel, ByteBuf buffer) throws IOException {
+		ByteBuffer target = buffer.nioBuffer(buffer.writerIndex(), buffer.writableBytes());
+		if (channel.unsafe() instanceof AbstractNioChannel.NioUnsafe nio) {
+			SelectableChannel selectable = nio.ch();
+			return (selectable instanceof SocketChannel socket) ? socket.read(target) : 0;
+		}
+		if (EPOLL) {
+			return Epoll.read(channel, target);
+		}
+		return 0;
+	}
+
+	private static boolean isPresent(String className) {
+		try {
+			Class.forName(className, false, NettySockets.class.getClassLoader());
+			return true;
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * The epoll transport, Reactor Netty's default on Linux; loaded only where it is.
+	 */
+	private static final class Epoll {
+
+		static int read(Channel channel, ByteBuffer target) throws IOException {
+			if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {
+				return epoll.fd().read(target, target.position(), target.limit());
+			}
+			return 0;
+		}
+
+	}
+
+}

@@ -1,0 +1,201 @@
+package io.github.terminator.test;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The {@link TestApplication}'s endpoints on Spring WebFlux, for the reactive servers:
+ * the same paths answer the same way, without blocking an event loop (what waits, waits
+ * on a timer or on a bounded-elastic thread).
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@RestController
+public class ReactiveTestApplication implements TestEndpoints {
+
+	private final AtomicInteger hits = new AtomicInteger();
+
+	private final AtomicInteger writing = new AtomicInteger();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	private final Set<String> received = ConcurrentHashMap.newKeySet();
+
+	@Override
+	public AtomicInteger hits() {
+		return this.hits;
+	}
+
+	@Override
+	public Set<String> received() {
+		return this.received;
+	}
+
+	@Override
+	public AtomicInteger writing() {
+		return this.writing;
+	}
+
+	@Override
+	public CountDownLatch release() {
+		return this.release;
+	}
+
+	@GetMapping("/fast")
+	String fast() {
+		this.hits.incrementAndGet();
+		return "fast";
+	}
+
+	@GetMapping("/thread")
+	String thread() {
+		return Thread.currentThread().toString();
+	}
+
+	@GetMapping("/slow")
+	Mono<String> slow(@RequestParam long millis) {
+		this.hits.incrementAndGet();
+		return Mono.delay(Duration.ofMillis(millis)).thenReturn("slow " + millis);
+	}
+
+	@GetMapping("/blocked")
+	Mono<String> blocked() {
+		this.hits.incrementAndGet();
+		return Mono.fromCallable(() -> this.release.await(60, TimeUnit.SECONDS))
+			.subscribeOn(Schedulers.boundedElastic())
+			.thenReturn("released");
+	}
+
+	/**
+	 * Answers with the request's id, after {@code millis}, its body read first.
+	 */
+	@RequestMapping(path = "/echo", method = { RequestMethod.GET, RequestMethod.POST })
+	Mono<String> echo(@RequestHeader(TestApplication.REQUEST_ID) String id,
+			@RequestParam(defaultValue = "0") long millis, @RequestBody(required = false) Mono<String> body) {
+		return ((body != null) ? body : Mono.<String>empty()).then(Mono.defer(() -> {
+			this.hits.incrementAndGet();
+			this.received.add(id);
+			Mono<String> answer = Mono.just(id);
+			return (millis > 0) ? answer.delayElement(Duration.ofMillis(millis)) : answer;
+		}));
+	}
+
+	/**
+	 * Never completes until the test releases it, whatever cancels it.
+	 */
+	@GetMapping("/stuck")
+	Mono<String> stuck() {
+		this.hits.incrementAndGet();
+		return Mono.fromCallable(() -> {
+			boolean interrupted = false;
+			while (this.release.getCount() > 0) {
+				try {
+					this.release.await();
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+			return "unstuck";
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/**
+	 * Writes {@code megabytes} of body, each megabyte once the one before has left:
+	 * more than the socket buffers hold, so the write waits when the client does not read.
+	 */
+	@GetMapping(path = "/large", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+	Mono<Void> large(@RequestParam int megabytes, ServerHttpResponse response) {
+		this.hits.incrementAndGet();
+		byte[] megabyte = new byte[1024 * 1024];
+		response.getHeaders().set(HttpHeaders.CONTENT_LENGTH, Long.toString((long) megabytes * megabyte.length));
+		this.writing.incrementAndGet();
+		Flux<DataBuffer> body = Flux.range(0, megabytes)
+			.map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(megabyte));
+		return response.writeWith(body).doFinally((signal) -> this.writing.decrementAndGet());
+	}
+
+	@GetMapping("/throw")
+	Mono<String> fail(@RequestParam long millis) {
+		this.hits.incrementAndGet();
+		return Mono.delay(Duration.ofMillis(millis)).then(Mono.error(new IllegalStateException("handler failed on purpose")));
+	}
+
+	/**
+	 * Reads the request's body, however slowly it comes, and answers its length.
+	 */
+	@PostMapping("/upload")
+	Mono<String> upload(@RequestBody Mono<byte[]> body) {
+		this.hits.incrementAndGet();
+		return body.defaultIfEmpty(new byte[0]).map((bytes) -> "received " + bytes.length);
+	}
+
+	@GetMapping("/deferred")
+	Mono<String> deferred(@RequestParam long millis) {
+		this.hits.incrementAndGet();
+		return Mono.delay(Duration.ofMillis(millis)).thenReturn("deferred " + millis);
+	}
+
+	@GetMapping("/callable")
+	Mono<String> callable(@RequestParam long millis) {
+		this.hits.incrementAndGet();
+		return Mono.fromCallable(() -> {
+			Thread.sleep(millis);
+			return "callable " + millis;
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	/**
+	 * A finite stream of server-sent events, the first at once and one every
+	 * {@code intervalMillis}, like {@code /sse} on the servlet stack.
+	 */
+	@GetMapping(path = "/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Flux<ServerSentEvent<String>> sse(@RequestParam int events, @RequestParam long intervalMillis) {
+		this.hits.incrementAndGet();
+		return Flux.interval(Duration.ZERO, Duration.ofMillis(intervalMillis))
+			.take(events)
+			.map((i) -> ServerSentEvent.builder("event " + (i + 1)).build());
+	}
+
+	/**
+	 * A streamed body of {@code chunks} lines, the first after {@code delayMillis}, like
+	 * {@code /stream} on the servlet stack.
+	 */
+	@GetMapping(path = "/stream", produces = MediaType.TEXT_PLAIN_VALUE)
+	Flux<String> stream(@RequestParam int chunks, @RequestParam long intervalMillis,
+			@RequestParam(defaultValue = "0") long delayMillis) {
+		this.hits.incrementAndGet();
+		return Flux.interval(Duration.ofMillis(delayMillis), Duration.ofMillis(intervalMillis))
+			.take(chunks)
+			.map((i) -> "chunk " + (i + 1) + "\n");
+	}
+
+}
