@@ -122,6 +122,23 @@ public class TerminatorAutoConfiguration {
 	}
 
 	/**
+	 * Spring WebFlux's streams are tracked, and the subscriptions among them ended when the
+	 * drain starts.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+	static class WebFluxStreamsConfiguration {
+
+		@Bean
+		WebFluxStreamTracking terminatorWebFluxStreamTracking(ConnectionRegistry registry,
+				TerminatorProperties properties) {
+			return new WebFluxStreamTracking(registry.streams(), properties.toSubscriptionPaths());
+		}
+
+	}
+
+	/**
 	 * Readiness goes down when a termination starts, however it was started.
 	 */
 	@Configuration(proxyBeanMethods = false)

@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import reactor.netty.NettyPipeline;
+import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
  * One connection of a Reactor Netty server: the handlers that see its bytes, requests and
@@ -41,6 +43,9 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	static final String DECODED = "terminator.decoded";
 
 	static final String HANDSHAKE = "terminator.handshake";
+
+	/** WebSocket's close code 1001 Going Away (RFC 6455). */
+	private static final int GOING_AWAY = 1001;
 
 	private final Channel channel;
 
@@ -130,6 +135,27 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	 */
 	private boolean isIdle() {
 		return this.channel.isOpen() && this.events.isIdle() && this.decoded == this.started;
+	}
+
+	/**
+	 * Tells a WebSocket 1001 Going Away, with Reactor Netty's own close: it closes the
+	 * connection once the frame has left, without waiting for the client's answer, as
+	 * Jetty does.
+	 */
+	@Override
+	public boolean goAway() {
+		if (this.events.protocol() != Protocol.WEBSOCKET) {
+			return false;
+		}
+		onEventLoop(() -> {
+			if (ChannelOperations.get(this.channel) instanceof WebsocketOutbound websocket) {
+				websocket.sendClose(GOING_AWAY, "Going Away").subscribe(null, (error) -> this.channel.close());
+			}
+			else {
+				this.channel.close();
+			}
+		});
+		return true;
 	}
 
 	@Override

@@ -99,7 +99,7 @@ class TerminatorAutoConfigurationTests {
 					ReactorNettyTerminatorAutoConfiguration.class, TerminatorAutoConfiguration.class))
 			.withBean(NettyReactiveWebServerFactory.class)
 			.run((context) -> assertThat(context).hasSingleBean(ReactorNettyServerAdapter.class)
-				.hasBean("reactorNettyTerminatorCustomizer")
+				.hasBean("reactorNettyTerminatorTracking")
 				.doesNotHaveBean(TomcatServerAdapter.class)
 				.hasSingleBean(Terminator.class)
 				.hasSingleBean(TerminatorLifecycle.class)

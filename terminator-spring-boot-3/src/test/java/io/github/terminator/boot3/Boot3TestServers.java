@@ -39,25 +39,28 @@ public class Boot3TestServers implements TestServers {
 						List.of("server.undertow.threads.worker=1"), true, false),
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
 						List.of(), List.of(), false, true),
-				new Server("reactor-netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
-						List.of("/io/projectreactor/netty/"), List.of("spring.reactor.netty.shutdown-quiet-period=50ms"), List.of(), false, false, true));
+				new Server("netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
+						List.of("/io/projectreactor/netty/"), List.of(), List.of(), false, false, true));
 	}
 
 	/**
 	 * Reactor Netty as Spring Boot configures it, but for its loop resources: its own, not
 	 * the JVM's global ones that Spring Boot uses, which the first application to stop
 	 * would shut down under the others running beside it in the test JVM. Their quiet
-	 * period is {@code spring.reactor.netty.shutdown-quiet-period}, as Spring Boot's.
+	 * period is {@code spring.reactor.netty.shutdown-quiet-period} where it is set, as
+	 * Spring Boot's, and terminator's otherwise.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	static class ReactorNettyServer {
 
 		@Bean
 		ReactorResourceFactory reactorResourceFactory(
-				@Value("${spring.reactor.netty.shutdown-quiet-period:2s}") Duration quietPeriod) {
+				@Value("${spring.reactor.netty.shutdown-quiet-period:#{null}}") Duration quietPeriod) {
 			ReactorResourceFactory resources = new ReactorResourceFactory();
 			resources.setUseGlobalResources(false);
-			resources.setShutdownQuietPeriod(quietPeriod);
+			if (quietPeriod != null) {
+				resources.setShutdownQuietPeriod(quietPeriod);
+			}
 			return resources;
 		}
 

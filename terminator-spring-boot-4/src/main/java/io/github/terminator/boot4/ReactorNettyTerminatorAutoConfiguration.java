@@ -1,11 +1,14 @@
 package io.github.terminator.boot4;
 
 import io.github.terminator.autoconfigure.ConditionalOnTerminatorEnabled;
+import io.github.terminator.autoconfigure.ReactorLoopsQuietPeriod;
 import io.github.terminator.autoconfigure.TerminatorAutoConfiguration;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.netty.ReactorNettyServerAdapter;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -13,9 +16,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * {@link AutoConfiguration Auto-configuration} of terminator on Reactor Netty, the server
@@ -39,32 +41,36 @@ public final class ReactorNettyTerminatorAutoConfiguration {
 	}
 
 	@Bean
+	static ReactorLoopsQuietPeriod terminatorReactorLoopsQuietPeriod(Environment environment) {
+		return new ReactorLoopsQuietPeriod(environment);
+	}
+
+	@Bean
 	@ConditionalOnBean(ReactorNettyServerAdapter.class)
-	ReactorNettyTerminatorCustomizer reactorNettyTerminatorCustomizer(ReactorNettyServerAdapter adapter) {
-		return new ReactorNettyTerminatorCustomizer(adapter);
+	static ReactorNettyTracking reactorNettyTerminatorTracking(ObjectProvider<ReactorNettyServerAdapter> adapter) {
+		return new ReactorNettyTracking(adapter);
 	}
 
 	/**
-	 * Lets the adapter track the server's connections and listener, after every other
-	 * customizer has shaped its pipeline.
+	 * Lets the adapter track the server's connections and listener. A post-processor of
+	 * this context's server factory, not a {@code WebServerFactoryCustomizer}: Spring Boot
+	 * applies the application's customizers to the factory of a management server on its
+	 * own port too, which must be left alone.
 	 */
-	static final class ReactorNettyTerminatorCustomizer
-			implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
+	static final class ReactorNettyTracking implements BeanPostProcessor {
 
-		private final ReactorNettyServerAdapter adapter;
+		private final ObjectProvider<ReactorNettyServerAdapter> adapter;
 
-		ReactorNettyTerminatorCustomizer(ReactorNettyServerAdapter adapter) {
+		ReactorNettyTracking(ObjectProvider<ReactorNettyServerAdapter> adapter) {
 			this.adapter = adapter;
 		}
 
 		@Override
-		public void customize(NettyReactiveWebServerFactory factory) {
-			factory.addServerCustomizers(this.adapter::customize);
-		}
-
-		@Override
-		public int getOrder() {
-			return Ordered.LOWEST_PRECEDENCE;
+		public Object postProcessAfterInitialization(Object bean, String beanName) {
+			if (bean instanceof NettyReactiveWebServerFactory factory) {
+				factory.addServerCustomizers(this.adapter.getObject()::customize);
+			}
+			return bean;
 		}
 
 	}

@@ -28,6 +28,10 @@ public class Boot4TestServers implements TestServers {
 
 	private static final String JETTY_MANAGEMENT = "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration";
 
+	private static final String TOMCAT_REACTIVE_MANAGEMENT = "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration";
+
+	private static final String JETTY_REACTIVE_MANAGEMENT = "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyReactiveManagementContextAutoConfiguration";
+
 	@Override
 	public List<Server> servers() {
 		// Each server's management context auto-configuration defines the same bean: only
@@ -38,25 +42,30 @@ public class Boot4TestServers implements TestServers {
 						List.of("server.tomcat.threads.max=1", "server.tomcat.threads.min-spare=1"), true, true),
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
 						List.of(EXCLUDE + TOMCAT_MANAGEMENT), List.of(), false, true),
-				new Server("reactor-netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
-						List.of("/io/projectreactor/netty/"), List.of("spring.reactor.netty.shutdown-quiet-period=50ms"), List.of(), false, false, true));
+				new Server("netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
+						List.of("/io/projectreactor/netty/"),
+						List.of(EXCLUDE + TOMCAT_REACTIVE_MANAGEMENT + "," + JETTY_REACTIVE_MANAGEMENT), List.of(), false,
+						false, true));
 	}
 
 	/**
 	 * Reactor Netty as Spring Boot configures it, but for its loop resources: its own, not
 	 * the JVM's global ones that Spring Boot uses, which the first application to stop
 	 * would shut down under the others running beside it in the test JVM. Their quiet
-	 * period is {@code spring.reactor.netty.shutdown-quiet-period}, as Spring Boot's.
+	 * period is {@code spring.reactor.netty.shutdown-quiet-period} where it is set, as
+	 * Spring Boot's, and terminator's otherwise.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	static class ReactorNettyServer {
 
 		@Bean
 		ReactorResourceFactory reactorResourceFactory(
-				@Value("${spring.reactor.netty.shutdown-quiet-period:2s}") Duration quietPeriod) {
+				@Value("${spring.reactor.netty.shutdown-quiet-period:#{null}}") Duration quietPeriod) {
 			ReactorResourceFactory resources = new ReactorResourceFactory();
 			resources.setUseGlobalResources(false);
-			resources.setShutdownQuietPeriod(quietPeriod);
+			if (quietPeriod != null) {
+				resources.setShutdownQuietPeriod(quietPeriod);
+			}
 			return resources;
 		}
 

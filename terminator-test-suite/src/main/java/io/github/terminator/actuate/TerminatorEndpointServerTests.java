@@ -68,7 +68,7 @@ class TerminatorEndpointServerTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void duringAndAfterDrainShowsPhaseConnectionsAndResultWhileMainPortIsClosed(ServerSetup setup) throws Exception {
 		try (RunningServer server = start(setup, "management.endpoint.terminator.show-details=always");
 				RawConnection client = server.connect()) {

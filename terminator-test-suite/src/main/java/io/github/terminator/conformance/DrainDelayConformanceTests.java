@@ -57,14 +57,14 @@ class DrainDelayConformanceTests {
 	 * Each trigger over HTTP, and one over HTTPS, on every server.
 	 */
 	static Stream<Arguments> triggersAndSetups() {
-		return ServerSetup.all()
+		return ServerSetup.everyStack()
 			.flatMap((setup) -> Stream.of(Trigger.values())
 				.filter((trigger) -> !setup.tls() || trigger == Trigger.TERMINATE)
 				.map((trigger) -> Arguments.of(trigger, setup)));
 	}
 
 	static Stream<Arguments> triggersOnEachServer() {
-		return ServerSetup.plain().flatMap((setup) -> Stream.of(Trigger.values()).map((trigger) -> Arguments.of(trigger, setup)));
+		return ServerSetup.everyStackPlain().flatMap((setup) -> Stream.of(Trigger.values()).map((trigger) -> Arguments.of(trigger, setup)));
 	}
 
 	static Stream<Arguments> gracefulTriggersOnEachServer() {

@@ -42,7 +42,7 @@ class ShutdownBoundsConformanceTests {
 	private static final long STOP_MARGIN_MILLIS = 2000;
 
 	static Stream<Arguments> shutdownModesOnEachServer() {
-		return ServerSetup.plain()
+		return ServerSetup.everyStackPlain()
 			.flatMap((setup) -> Stream.of("graceful", "immediate").map((shutdown) -> Arguments.of(shutdown, setup)));
 	}
 
@@ -101,7 +101,7 @@ class ShutdownBoundsConformanceTests {
 	}
 
 	static Stream<Arguments> handlersThatOutliveTheMaxWait() {
-		return ServerSetup.plain()
+		return ServerSetup.everyStackPlain()
 			.flatMap((setup) -> Stream.of(Arguments.of("a handler that never returns", "/stuck", setup),
 					Arguments.of("an endless event stream", "/sse?events=100000&intervalMillis=200", setup),
 					Arguments.of("a handler blocked writing to a client that does not read",

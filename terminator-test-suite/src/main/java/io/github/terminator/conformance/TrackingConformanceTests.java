@@ -26,7 +26,7 @@ class TrackingConformanceTests {
 	private static final Duration WAIT = Duration.ofSeconds(5);
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void theAdapterIsTheOneOfTheServerTheApplicationRunsOn(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup)) {
 			String serverName = Character.toUpperCase(setup.server().name().charAt(0))
@@ -38,7 +38,7 @@ class TrackingConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void aConnectionIsTrackedFromAcceptToCloseThroughEachState(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup)) {
 			try (RawConnection client = server.connect()) {

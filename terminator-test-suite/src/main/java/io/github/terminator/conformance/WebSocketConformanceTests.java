@@ -44,7 +44,7 @@ class WebSocketConformanceTests {
 	private static final long TOLD_WITHIN_MILLIS = 3000;
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenDrainStartsThenTheJdkClientGetsGoingAwayAndTheTerminationEndsWhenItAnswers(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, WEBSOCKET)) {
@@ -74,7 +74,7 @@ class WebSocketConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenDrainStartsThenTheCloseFrameSays1001AndTheServerClosesAfterTheClientAnswers(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, WEBSOCKET);
@@ -97,7 +97,7 @@ class WebSocketConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenTheClientAnswersTheCloseButKeepsItsSocketThenTheServerClosesTheConnectionAtOnce(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, WEBSOCKET, "terminator.graceful-timeout=5s");
@@ -123,7 +123,7 @@ class WebSocketConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenTheClientNeverAnswersTheCloseThenItIsForcedAtTheGracefulTimeout(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, WEBSOCKET, "terminator.graceful-timeout=1s");
 				RawConnection client = server.connect()) {
@@ -146,7 +146,7 @@ class WebSocketConformanceTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenDrainDelayRunsThenTheWebSocketKeepsWorkingAndIsToldWhenTheDrainStarts(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, WEBSOCKET, "terminator.drain-delay=1s");

@@ -27,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServerIsolationTests {
 
 	@ParameterizedTest(name = "only {0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#servers")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyServer")
 	void anApplicationWithOneServerNeverNeedsTheOthers(Server server) throws Exception {
-		List<String> withoutJars = ServerSetup.servers()
+		List<String> withoutJars = ServerSetup.everyServer()
 			.stream()
 			.filter((other) -> other != server)
 			.flatMap((other) -> other.jars().stream())
@@ -51,7 +51,9 @@ class ServerIsolationTests {
 		try (URLClassLoader isolated = new URLClassLoader(classPath.toArray(URL[]::new),
 				ClassLoader.getPlatformClassLoader())) {
 			thread.setContextClassLoader(isolated);
-			Object outcome = isolated.loadClass("io.github.terminator.test.IsolatedRun").getMethod("run").invoke(null);
+			Object outcome = isolated.loadClass("io.github.terminator.test.IsolatedRun")
+				.getMethod("run", boolean.class)
+				.invoke(null, server.reactive());
 			assertThat(outcome).isEqualTo(server.adapter() + " 200 TERMINATED FIN");
 		}
 		finally {

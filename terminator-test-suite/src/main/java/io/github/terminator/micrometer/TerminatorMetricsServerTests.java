@@ -29,7 +29,7 @@ class TerminatorMetricsServerTests {
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void afterDrainMetersHoldWhatTheTerminationDid(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, "management.server.port=0",
 				"management.endpoints.web.exposure.include=metrics,prometheus", "terminator.graceful-timeout=4s",

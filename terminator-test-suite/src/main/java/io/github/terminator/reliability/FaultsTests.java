@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.parallel.Isolated;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +40,7 @@ class FaultsTests {
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenHandlerIgnoresInterruptsAndNeverReturnsThenItsConnectionIsForcedAtTheGracefulTimeout(
 			ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, GRACEFUL_TIMEOUT, MAX_WAIT);
@@ -57,7 +58,7 @@ class FaultsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenClientNeverReadsItsResponseThenItsConnectionIsForcedAndTheBlockedWriterReleased(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, GRACEFUL_TIMEOUT, MAX_WAIT);
@@ -74,7 +75,7 @@ class FaultsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenClientSendsItsRequestHeadOneByteAtATimeDuringTheDrainThenItsConnectionIsClosedUnread(
 			ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup);
@@ -109,7 +110,7 @@ class FaultsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenClientSendsItsRequestBodyOneByteAtATimeDuringTheDrainThenTheRequestIsServed(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup);
@@ -137,7 +138,7 @@ class FaultsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenRequestsArePipelinedThenTheOneInFlightIsServedWithConnectionCloseAndNoOtherIsProcessed(
 			ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup);
@@ -163,8 +164,11 @@ class FaultsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenClientHalfClosesAfterItsRequestThenItStillGetsTheResponse(ServerSetup setup) throws Exception {
+		// Reactor Netty closes a connection as soon as its client half-closes it, serving or
+		// draining (Netty's ALLOW_HALF_CLOSURE is off): nothing for the drain to keep.
+		assumeFalse(setup.server().reactive(), "Reactor Netty closes a half-closed connection, drain or not");
 		try (RunningServer server = RunningServer.start(setup);
 				RawConnection client = server.connect();
 				ServerLog log = ServerLog.attach()) {
@@ -183,7 +187,7 @@ class FaultsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenIdleClientHalfClosesAsTheDrainStartsThenTheConnectionEndsWithoutError(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD);
@@ -202,7 +206,7 @@ class FaultsTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenHandlerThrowsDuringTheDrainThenItsErrorResponseClosesTheConnection(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup);

@@ -44,7 +44,7 @@ class KeepAliveRaceTests {
 	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenRequestCrossesTheDrainThenItIsServedOrFindsItsConnectionEndedWithAFin(ServerSetup setup)
 			throws Exception {
 		Tally total = new Tally();

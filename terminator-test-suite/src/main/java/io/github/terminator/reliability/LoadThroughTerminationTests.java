@@ -34,7 +34,7 @@ class LoadThroughTerminationTests {
 	private static final long HANDLER_MILLIS = 20;
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#all")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenTerminationStartsUnderLoadThenNoRequestIsLost(ServerSetup setup)
 			throws Exception {
 		Tally total = new Tally();

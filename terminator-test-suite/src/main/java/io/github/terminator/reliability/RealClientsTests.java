@@ -39,6 +39,10 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -69,7 +73,7 @@ class RealClientsTests {
 	private static final String PAYLOAD = "payload";
 
 	static Stream<Arguments> clients() {
-		return ServerSetup.plain()
+		return ServerSetup.everyStackPlain()
 			.flatMap((setup) -> Stream.of(Client.values())
 				.flatMap((client) -> client.methods.stream().map((method) -> Arguments.of(client, method, setup))));
 	}
@@ -107,7 +111,7 @@ class RealClientsTests {
 	 * finds it closed, and its new connection is refused. Retries off, POST.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("io.github.terminator.test.ServerSetup#plain")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
 	void whenApacheHttpClientReusesAPooledConnectionDuringTheDrainThenItIsServedOrSeesTheClose(ServerSetup setup)
 			throws Exception {
 		try (RunningServer server = RunningServer.start(setup);
@@ -266,6 +270,41 @@ class RealClientsTests {
 				@Override
 				public void close() throws Exception {
 					http.close();
+				}
+
+			};
+		}),
+
+		/**
+		 * Reactor Netty's, WebClient's default, its retries off: its own pool, on event
+		 * loops of its own (the global ones go with the first application that stops).
+		 */
+		REACTOR_NETTY_HTTP_CLIENT(1, List.of("GET", "POST"), () -> {
+			ConnectionProvider pool = ConnectionProvider.create("real-clients", THREADS);
+			LoopResources loops = LoopResources.create("real-clients", 1, true);
+			reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create(pool)
+				.runOn(loops)
+				.disableRetry(true);
+			return new Exchange() {
+
+				@Override
+				public String send(URI uri, String method, String id) {
+					reactor.netty.http.client.HttpClient withId = http
+						.headers((headers) -> headers.set(TestApplication.REQUEST_ID, id));
+					return (method.equals("POST")
+							? withId.post().uri(uri).send(ByteBufFlux.fromString(Mono.just(PAYLOAD)))
+							: withId.get().uri(uri))
+						.responseSingle((response, body) -> body.asString()
+							.defaultIfEmpty("")
+							.map((text) -> (response.status().code() == 200) ? text
+									: "status " + response.status().code()))
+						.block(Duration.ofSeconds(30));
+				}
+
+				@Override
+				public void close() {
+					pool.disposeLater().block(Duration.ofSeconds(5));
+					loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
 				}
 
 			};

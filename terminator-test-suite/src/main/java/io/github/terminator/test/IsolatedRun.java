@@ -11,9 +11,9 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Runs {@link TestApplication} on whichever server is on the class path, as an
- * application that has only one would: loaded by a class loader of its own, it must not
- * touch this class's callers.
+ * Runs {@link TestApplication}, or {@link ReactiveTestApplication}, on whichever server is
+ * on the class path, as an application that has only one would: loaded by a class loader
+ * of its own, it must not touch this class's callers.
  */
 public final class IsolatedRun {
 
@@ -22,14 +22,16 @@ public final class IsolatedRun {
 
 	/**
 	 * Starts the application, serves one request on a kept-alive connection, terminates.
+	 * @param reactive whether to run the reactive application
 	 * @return the adapter's class name, the response status, the termination code and how
 	 * the idle connection ended
 	 * @throws Exception on any failure
 	 */
-	public static String run() throws Exception {
+	public static String run(boolean reactive) throws Exception {
 		disableTomcatUrlHandlers();
-		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TestApplication.class)
-			.web(WebApplicationType.SERVLET)
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
+				reactive ? ReactiveTestApplication.class : TestApplication.class)
+			.web(reactive ? WebApplicationType.REACTIVE : WebApplicationType.SERVLET)
 			.properties("server.port=0", "spring.main.banner-mode=off", "logging.level.root=WARN",
 					RunningServer.SHORT_QUIET_PERIOD)
 			.run()) {

@@ -1,18 +1,21 @@
 package io.github.terminator.test;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.terminator.web.Subscription;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
@@ -27,11 +30,23 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 
 /**
  * The {@link TestApplication}'s endpoints on Spring WebFlux, for the reactive servers:
  * the same paths answer the same way, without blocking an event loop (what waits, waits
- * on a timer or on a bounded-elastic thread).
+ * on a timer or on a bounded-elastic thread). The streams on a timer drop the ticks a
+ * client too slow to read them leaves, as the servlet ones block on them.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -181,8 +196,77 @@ public class ReactiveTestApplication implements TestEndpoints {
 	Flux<ServerSentEvent<String>> sse(@RequestParam int events, @RequestParam long intervalMillis) {
 		this.hits.incrementAndGet();
 		return Flux.interval(Duration.ZERO, Duration.ofMillis(intervalMillis))
+			.onBackpressureDrop()
 			.take(events)
 			.map((i) -> ServerSentEvent.builder("event " + (i + 1)).build());
+	}
+
+	/**
+	 * A stream of server-sent events as a {@code Flux} of values, each after
+	 * {@code intervalMillis}, which WebFlux writes element by element.
+	 */
+	@GetMapping(path = "/flux", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Flux<ServerSentEvent<String>> flux(@RequestParam int events, @RequestParam long intervalMillis) {
+		this.hits.incrementAndGet();
+		return Flux.range(1, events)
+			.delayElements(Duration.ofMillis(intervalMillis))
+			.map((event) -> ServerSentEvent.builder("event " + event).build());
+	}
+
+	/**
+	 * The same stream as {@code /sse}, declared a subscription with the annotation.
+	 */
+	@Subscription
+	@GetMapping(path = "/annotated/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Flux<ServerSentEvent<String>> annotatedSse(@RequestParam int events, @RequestParam long intervalMillis) {
+		return sse(events, intervalMillis);
+	}
+
+	/**
+	 * WebFlux.fn's server-sent events, the first after {@code delayMillis}: the response is
+	 * committed with it.
+	 */
+	@Bean
+	RouterFunction<ServerResponse> functionalSse() {
+		return RouterFunctions.route().GET("/fn/sse", (request) -> {
+			this.hits.incrementAndGet();
+			int events = Integer.parseInt(request.queryParam("events").orElseThrow());
+			long interval = Long.parseLong(request.queryParam("intervalMillis").orElseThrow());
+			long delay = Long.parseLong(request.queryParam("delayMillis").orElse("0"));
+			Flux<ServerSentEvent<String>> body = Flux.interval(Duration.ofMillis(delay), Duration.ofMillis(interval))
+				.onBackpressureDrop()
+				.take(events)
+				.map((i) -> ServerSentEvent.builder("event " + (i + 1)).build());
+			return ServerResponse.ok()
+				.contentType(MediaType.TEXT_EVENT_STREAM)
+				.body(BodyInserters.fromServerSentEvents(body));
+		}).build();
+	}
+
+	/**
+	 * A WebSocket at {@code /ws} that echoes each text message, as on the servlet stack.
+	 */
+	@Bean
+	HandlerMapping webSocketMapping() {
+		WebSocketHandler echo = (session) -> session
+			.send(session.receive().map((message) -> session.textMessage("echo " + message.getPayloadAsText())));
+		return new SimpleUrlHandlerMapping(Map.of("/ws", echo), -1);
+	}
+
+	/**
+	 * Reactor Netty's WebSocket upgrade: Spring picks a server's by the classes present,
+	 * and the suite has several servers there.
+	 */
+	@Bean
+	WebFluxConfigurer reactorNettyWebSockets() {
+		return new WebFluxConfigurer() {
+
+			@Override
+			public WebSocketService getWebSocketService() {
+				return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
+			}
+
+		};
 	}
 
 	/**
@@ -194,6 +278,7 @@ public class ReactiveTestApplication implements TestEndpoints {
 			@RequestParam(defaultValue = "0") long delayMillis) {
 		this.hits.incrementAndGet();
 		return Flux.interval(Duration.ofMillis(delayMillis), Duration.ofMillis(intervalMillis))
+			.onBackpressureDrop()
 			.take(chunks)
 			.map((i) -> "chunk " + (i + 1) + "\n");
 	}

@@ -54,6 +54,14 @@ public record ServerSetup(Server server, boolean tls) {
 	}
 
 	/**
+	 * Every server, servlet and reactive, over HTTP only.
+	 * @return each setup
+	 */
+	public static Stream<ServerSetup> everyStackPlain() {
+		return everyStack().filter((setup) -> !setup.tls());
+	}
+
+	/**
 	 * Every server, servlet and reactive, over HTTPS only.
 	 * @return each setup
 	 */
@@ -92,6 +100,14 @@ public record ServerSetup(Server server, boolean tls) {
 	 */
 	public static Stream<ServerSetup> http2() {
 		return all().filter((setup) -> setup.server().drainsHttp2());
+	}
+
+	/**
+	 * Every server of the line, servlet and reactive.
+	 * @return the servers, the line's default first
+	 */
+	public static List<Server> everyServer() {
+		return EVERY_SERVER;
 	}
 
 	/**
