@@ -51,7 +51,8 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 
 	private final Connections registry;
 
-	private final boolean http11;
+	/** Whether the connection speaks HTTP/1.1 through handlers this adapter sees. */
+	private volatile boolean http11;
 
 	private ConnectionEvents events;
 
@@ -70,8 +71,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	private NettyConnection(Channel channel, Connections registry) {
 		this.channel = channel;
 		this.registry = registry;
-		this.http11 = channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null
-				&& channel.pipeline().get(NettyPipeline.HttpCodec) != null;
+		this.http11 = speaksHttp11(channel.pipeline());
 		// An SslHandler, or the SniHandler that becomes one.
 		this.handshaking = channel.pipeline().get(NettyPipeline.SslHandler) != null;
 	}
@@ -87,14 +87,41 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 			if (connection.handshaking) {
 				pipeline.addBefore(NettyPipeline.HttpCodec, HANDSHAKE, connection.new Handshake());
 			}
-			pipeline.addAfter(NettyPipeline.HttpCodec, DECODED, connection.new DecodedRequests());
-			pipeline.addAfter(NettyPipeline.HttpTrafficHandler, REQUESTS, connection);
+			connection.installHttp11(pipeline);
 		}
 		else if (connection.handshaking) {
-			pipeline.addAfter(NettyPipeline.SslHandler, HANDSHAKE, connection.new Handshake());
+			// HTTP/2 enabled: ALPN picks the protocol once the handshake is over, and Reactor
+			// Netty's negotiation handler builds the pipeline then. Behind it, this handler
+			// sees the handshake end once the pipeline is built, before any request.
+			pipeline.addBefore(NettyPipeline.ReactiveBridge, HANDSHAKE, connection.new Handshake());
 		}
 		connection.events = registry.open(connection);
 		channel.closeFuture().addListener((future) -> connection.events.onClosed());
+	}
+
+	private static boolean speaksHttp11(ChannelPipeline pipeline) {
+		return pipeline.get(NettyPipeline.HttpTrafficHandler) != null && pipeline.get(NettyPipeline.HttpCodec) != null
+				&& pipeline.get(NettyPipeline.H2CUpgradeHandler) == null;
+	}
+
+	private void installHttp11(ChannelPipeline pipeline) {
+		pipeline.addAfter(NettyPipeline.HttpCodec, DECODED, new DecodedRequests());
+		pipeline.addAfter(NettyPipeline.HttpTrafficHandler, REQUESTS, this);
+		this.http11 = true;
+	}
+
+	/**
+	 * The TLS handshake of a connection whose protocol ALPN picked is over, and its
+	 * pipeline built: HTTP/1.1 is drained like any; HTTP/2 is reported, and left to the
+	 * graceful timeout.
+	 */
+	private void negotiated(ChannelPipeline pipeline) {
+		if (pipeline.get(NettyPipeline.H2MultiplexHandler) != null) {
+			this.events.onUpgraded(Protocol.H2);
+		}
+		else if (!this.http11 && speaksHttp11(pipeline)) {
+			installHttp11(pipeline);
+		}
 	}
 
 	@Override
@@ -248,6 +275,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 		public void userEventTriggered(ChannelHandlerContext context, Object event) {
 			if (event instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess()
 					&& NettyConnection.this.handshaking) {
+				NettyConnection.this.negotiated(context.pipeline());
 				NettyConnection.this.handshaking = false;
 				NettyConnection.this.events.onHandshakeCompleted();
 			}

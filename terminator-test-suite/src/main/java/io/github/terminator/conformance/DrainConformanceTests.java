@@ -388,6 +388,39 @@ class DrainConformanceTests {
 	}
 
 
+	static Stream<ServerSetup> secureServersWithHttp2() {
+		return ServerSetup.everyStackSecure()
+			.filter((setup) -> setup.server().drainsHttp2() || setup.server().reactive());
+	}
+
+	/**
+	 * With HTTP/2 enabled, a client that does not offer it over TLS (no ALPN) speaks
+	 * HTTP/1.1, and its connections are drained as any: the idle one closed with a FIN,
+	 * the busy one answered with {@code Connection: close}.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("secureServersWithHttp2")
+	void whenHttp2IsEnabledThenHttp11ConnectionsOverTlsAreStillDrained(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, "server.http2.enabled=true",
+				RunningServer.SHORT_QUIET_PERIOD); RawConnection idle = server.connect();
+				RawConnection busy = server.connect()) {
+			assertThat(idle.get("/fast").readResponse(RESPONSE_WAIT).status()).isEqualTo(200);
+			busy.get("/slow?millis=600");
+			server.awaitRequestsInFlight(1);
+			quietWindowPasses();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(idle.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
+			RawResponse response = busy.readResponse(RESPONSE_WAIT);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.closesConnection()).isTrue();
+			assertThat(busy.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
+			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.connectionsClosedIdle()).isEqualTo(1);
+			assertThat(terminated.connectionsForced()).isZero();
+		}
+	}
+
 	private static void quietWindowPasses() throws InterruptedException {
 		Thread.sleep(150);
 	}
