@@ -21,11 +21,20 @@ final class DeclaredSubscriptions implements ServletSubscriptions {
 		this.paths = paths;
 	}
 
+	/**
+	 * Whether a handler, as Spring MVC or WebFlux picked it, is declared a subscription.
+	 * @param handler the best-matching handler, or {@code null}
+	 * @return {@code true} for a handler method annotated, or of a controller annotated,
+	 * {@link Subscription @Subscription}
+	 */
+	static boolean isAnnotated(Object handler) {
+		return handler instanceof HandlerMethod method && (method.hasMethodAnnotation(Subscription.class)
+				|| AnnotatedElementUtils.hasAnnotation(method.getBeanType(), Subscription.class));
+	}
+
 	@Override
 	public boolean isSubscription(HttpServletRequest request) {
-		Object handler = request.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE);
-		if (handler instanceof HandlerMethod method && (method.hasMethodAnnotation(Subscription.class)
-				|| AnnotatedElementUtils.hasAnnotation(method.getBeanType(), Subscription.class))) {
+		if (isAnnotated(request.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE))) {
 			return true;
 		}
 		return !this.paths.isEmpty() && this.paths.mayMatch(request.getRequestURI(), request.getContextPath())

@@ -11,10 +11,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 import org.springframework.core.Ordered;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -60,9 +58,7 @@ final class WebFluxStreamTracking implements WebFilter, Ordered {
 	 * the response is written, once its handler was picked.
 	 */
 	boolean isSubscription(ServerWebExchange exchange) {
-		Object handler = exchange.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE);
-		if (handler instanceof HandlerMethod method && (method.hasMethodAnnotation(Subscription.class)
-				|| AnnotatedElementUtils.hasAnnotation(method.getBeanType(), Subscription.class))) {
+		if (DeclaredSubscriptions.isAnnotated(exchange.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE))) {
 			return true;
 		}
 		if (this.paths.isEmpty()) {
