@@ -2,7 +2,11 @@ package io.github.terminator.netty;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
@@ -18,8 +22,21 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler.PriorKnowledgeUpgradeEvent;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import reactor.netty.NettyPipeline;
 import reactor.netty.channel.ChannelOperations;
@@ -34,7 +51,10 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * {@code Connection: close}): before the codec, the end of the TLS handshake; between the
  * codec and the traffic handler, the requests decoded; after the traffic handler, the
  * requests handed to the application and their responses, where {@code Connection: close}
- * is set while a termination runs.
+ * is set while a termination runs. A connection that speaks HTTP/2 (negotiated with
+ * ALPN, or switched to h2c) gets one handler before Reactor Netty's multiplexer instead,
+ * which sees its streams start and end, and the answer to the PING of its two-phase
+ * GOAWAY.
  */
 final class NettyConnection extends ChannelDuplexHandler implements ConnectionControl {
 
@@ -43,6 +63,17 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	static final String DECODED = "terminator.decoded";
 
 	static final String HANDSHAKE = "terminator.handshake";
+
+	static final String STREAMS = "terminator.streams";
+
+	/** The payload of the PING that times the last GOAWAY: "terminat". */
+	private static final long LAST_GOAWAY_PING = 0x7465726d696e6174L;
+
+	/**
+	 * How long the last GOAWAY waits for the PING's answer. A client that does not answer
+	 * gets it anyway: a stream it opened in between is refused, which it may retry.
+	 */
+	private static final long LAST_GOAWAY_AFTER_MILLIS = 1000;
 
 	/** WebSocket's close code 1001 Going Away (RFC 6455). */
 	private static final int GOING_AWAY = 1001;
@@ -67,6 +98,11 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	private boolean keepAlive = true;
 
 	private volatile boolean handshaking;
+
+	/** Whether the last GOAWAY of an HTTP/2 connection was sent. */
+	private boolean lastGoAwaySent;
+
+	private ScheduledFuture<?> lastGoAway;
 
 	private NettyConnection(Channel channel, Connections registry) {
 		this.channel = channel;
@@ -97,27 +133,72 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 		}
 		connection.events = registry.open(connection);
 		channel.closeFuture().addListener((future) -> connection.events.onClosed());
+		if (!connection.handshaking && pipeline.get(NettyPipeline.H2MultiplexHandler) != null) {
+			// h2c with prior knowledge only.
+			connection.switchedToHttp2(pipeline, Protocol.H2C, null);
+		}
 	}
 
+	/**
+	 * Whether the pipeline speaks HTTP/1.1 through Reactor Netty's traffic handler, with
+	 * its codec, or with h2c enabled, the handler that switches to h2c when the client
+	 * asks (its codec has no name then).
+	 */
 	private static boolean speaksHttp11(ChannelPipeline pipeline) {
-		return pipeline.get(NettyPipeline.HttpTrafficHandler) != null && pipeline.get(NettyPipeline.HttpCodec) != null
-				&& pipeline.get(NettyPipeline.H2CUpgradeHandler) == null;
+		return pipeline.get(NettyPipeline.HttpTrafficHandler) != null && (pipeline.get(NettyPipeline.HttpCodec) != null
+				|| pipeline.get(NettyPipeline.H2CUpgradeHandler) != null);
 	}
 
 	private void installHttp11(ChannelPipeline pipeline) {
-		pipeline.addAfter(NettyPipeline.HttpCodec, DECODED, new DecodedRequests());
+		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, DECODED, new DecodedRequests());
 		pipeline.addAfter(NettyPipeline.HttpTrafficHandler, REQUESTS, this);
 		this.http11 = true;
 	}
 
 	/**
+	 * The connection speaks HTTP/2 from now on, through Reactor Netty's frame codec and
+	 * multiplexer: its streams are seen from before the multiplexer, which hands each to
+	 * the application on a channel of its own. Streams the codec opened before (the h2c
+	 * upgrade's request, stream 1; those of a TLS connection read before the handshake's
+	 * end was told) are reported too.
+	 * @param upgrade the HTTP/1.1 request that asked for h2c, or {@code null}
+	 */
+	private void switchedToHttp2(ChannelPipeline pipeline, Protocol protocol, HttpRequest upgrade) {
+		this.http11 = false;
+		if (pipeline.get(DECODED) != null) {
+			pipeline.remove(DECODED);
+		}
+		if (pipeline.get(REQUESTS) != null) {
+			pipeline.remove(REQUESTS);
+		}
+		this.events.onUpgraded(protocol);
+		Http2FrameCodec codec = pipeline.get(Http2FrameCodec.class);
+		if (codec == null) {
+			// Another codec: its streams are not seen, and the connection is closed by
+			// Netty's graceful close after its last stream.
+			return;
+		}
+		Streams streams = new Streams(codec.connection());
+		pipeline.addBefore(NettyPipeline.H2MultiplexHandler, STREAMS, streams);
+		try {
+			codec.connection().forEachActiveStream((stream) -> {
+				boolean upgraded = upgrade != null && stream.id() == 1;
+				streams.started(stream.id(), upgraded ? upgrade.method().name() : "", upgraded ? path(upgrade.uri()) : "");
+				return true;
+			});
+		}
+		catch (Http2Exception ex) {
+			// Thrown only by a visitor, which this one is not.
+		}
+	}
+
+	/**
 	 * The TLS handshake of a connection whose protocol ALPN picked is over, and its
-	 * pipeline built: HTTP/1.1 is drained like any; HTTP/2 is reported, and left to the
-	 * graceful timeout.
+	 * pipeline built: HTTP/1.1 is drained like any; HTTP/2 gets its streams seen.
 	 */
 	private void negotiated(ChannelPipeline pipeline) {
 		if (pipeline.get(NettyPipeline.H2MultiplexHandler) != null) {
-			this.events.onUpgraded(Protocol.H2);
+			switchedToHttp2(pipeline, Protocol.H2, null);
 		}
 		else if (!this.http11 && speaksHttp11(pipeline)) {
 			installHttp11(pipeline);
@@ -144,8 +225,8 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 			return true;
 		}
 		if (this.handshaking || !this.http11 || !this.events.isIdle()) {
-			// A connection whose requests this adapter cannot see (HTTP/2) may be busy: it
-			// is left to the graceful timeout rather than cut.
+			// An HTTP/2 connection is told GOAWAY instead; one whose requests this adapter
+			// cannot see may be busy, and is left to the graceful timeout rather than cut.
 			return false;
 		}
 		onEventLoop(() -> {
@@ -167,11 +248,19 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	/**
 	 * Tells a WebSocket 1001 Going Away, with Reactor Netty's own close: it closes the
 	 * connection once the frame has left, without waiting for the client's answer, as
-	 * Jetty does.
+	 * Jetty does. Tells an HTTP/2 connection GOAWAY in two phases (RFC 9113 §6.8): a first
+	 * with 2^31−1 and a PING; once the PING's answer is back, a round trip later, the last
+	 * with the id of the last stream the connection opened, then Netty's graceful close,
+	 * which closes the connection after its last stream.
 	 */
 	@Override
 	public boolean goAway() {
-		if (this.events.protocol() != Protocol.WEBSOCKET) {
+		Protocol protocol = this.events.protocol();
+		if (protocol.isMultiplexed()) {
+			onEventLoop(this::firstGoAway);
+			return true;
+		}
+		if (protocol != Protocol.WEBSOCKET) {
 			return false;
 		}
 		onEventLoop(() -> {
@@ -183,6 +272,33 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 			}
 		});
 		return true;
+	}
+
+	private void firstGoAway() {
+		if (!this.channel.isActive() || this.lastGoAway != null) {
+			return;
+		}
+		if (this.channel.pipeline().get(STREAMS) == null) {
+			// Not Reactor Netty's frame codec: its own graceful close sends one GOAWAY.
+			this.channel.close();
+			return;
+		}
+		this.channel.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+		this.channel.writeAndFlush(new DefaultHttp2PingFrame(LAST_GOAWAY_PING));
+		this.lastGoAway = this.channel.eventLoop()
+			.schedule(this::lastGoAway, LAST_GOAWAY_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+	}
+
+	private void lastGoAway() {
+		if (this.lastGoAway == null || this.lastGoAwaySent || !this.channel.isActive()) {
+			return;
+		}
+		this.lastGoAwaySent = true;
+		this.lastGoAway.cancel(false);
+		// No extra stream ids: the last stream the client opened.
+		this.channel.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+		// Netty's graceful close: after the last stream, at once if none is open.
+		this.channel.close();
 	}
 
 	@Override
@@ -261,6 +377,22 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 		context.write(message, written);
 	}
 
+	/**
+	 * The connection switched to h2c, by prior knowledge or by upgrade: the switch has
+	 * built the HTTP/2 pipeline, and fires its event from before this handler.
+	 */
+	@Override
+	public void userEventTriggered(ChannelHandlerContext context, Object event) throws Exception {
+		if (event instanceof PriorKnowledgeUpgradeEvent) {
+			switchedToHttp2(context.pipeline(), Protocol.H2C, null);
+		}
+		else if (event instanceof HttpServerUpgradeHandler.UpgradeEvent upgrade
+				&& context.pipeline().get(NettyPipeline.H2MultiplexHandler) != null) {
+			switchedToHttp2(context.pipeline(), Protocol.H2C, upgrade.upgradeRequest());
+		}
+		context.fireUserEventTriggered(event);
+	}
+
 	private static String path(String uri) {
 		int query = uri.indexOf('?');
 		return (query >= 0) ? uri.substring(0, query) : uri;
@@ -294,6 +426,54 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 		public void channelRead(ChannelHandlerContext context, Object message) {
 			if (message instanceof HttpRequest) {
 				NettyConnection.this.decoded++;
+			}
+			context.fireChannelRead(message);
+		}
+
+	}
+
+	/**
+	 * Sees the streams of an HTTP/2 connection, before Reactor Netty's multiplexer: each
+	 * starts with the headers of its request and ends when the codec closes it, its
+	 * response complete or reset.
+	 */
+	private final class Streams extends ChannelInboundHandlerAdapter {
+
+		private final Http2Connection connection;
+
+		private final Map<Integer, ConnectionEvents.Stream> open = new HashMap<>();
+
+		Streams(Http2Connection connection) {
+			this.connection = connection;
+			connection.addListener(new Http2ConnectionAdapter() {
+
+				@Override
+				public void onStreamClosed(Http2Stream stream) {
+					ConnectionEvents.Stream ended = Streams.this.open.remove(stream.id());
+					if (ended != null) {
+						ended.completed();
+					}
+				}
+
+			});
+		}
+
+		void started(int id, String method, String target) {
+			this.open.put(id, NettyConnection.this.events.onStreamStarted(method, target));
+		}
+
+		@Override
+		public void channelRead(ChannelHandlerContext context, Object message) {
+			if (message instanceof Http2HeadersFrame frame && frame.stream() != null) {
+				int id = frame.stream().id();
+				Http2Stream stream = this.connection.stream(id);
+				if (!this.open.containsKey(id) && stream != null && stream.state() != Http2Stream.State.CLOSED) {
+					Http2Headers headers = frame.headers();
+					started(id, String.valueOf(headers.method()), path(String.valueOf(headers.path())));
+				}
+			}
+			else if (message instanceof Http2PingFrame ping && ping.ack() && ping.content() == LAST_GOAWAY_PING) {
+				lastGoAway();
 			}
 			context.fireChannelRead(message);
 		}

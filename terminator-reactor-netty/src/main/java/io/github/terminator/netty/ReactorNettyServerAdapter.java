@@ -6,9 +6,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
-
 import io.github.terminator.core.spi.Connections;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.netty.channel.Channel;
@@ -18,20 +15,18 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import reactor.netty.ConnectionObserver;
 import reactor.netty.DisposableServer;
-import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * terminator on Reactor Netty: tracks the HTTP/1.1 connections of an {@link HttpServer},
- * from accept to close, and closes its listeners on demand.
+ * terminator on Reactor Netty: tracks the connections of an {@link HttpServer} (HTTP/1.1,
+ * h2 negotiated with ALPN, h2c by prior knowledge or upgrade), from accept to close, and
+ * closes its listeners on demand.
  * <p>
  * The server must be {@link #customize customized} before it binds: Spring Boot does it
  * with a {@code NettyServerCustomizer}. Connections are tracked from the initialization
  * of their channel, before a byte of them is read.
  */
 public final class ReactorNettyServerAdapter implements ServerAdapter {
-
-	private static final Log logger = LogFactory.getLog(ReactorNettyServerAdapter.class);
 
 	/** How long closing a listener may take before it is reported failed. */
 	private static final long LISTENER_CLOSE_SECONDS = 5;
@@ -54,32 +49,7 @@ public final class ReactorNettyServerAdapter implements ServerAdapter {
 	 * @return the server to bind
 	 */
 	public HttpServer customize(HttpServer server) {
-		String warning = http2Warning(server.configuration().protocols());
-		if (warning != null) {
-			logger.warn(warning);
-		}
 		return server.doOnBound(this::bound).doOnChannelInit(this::initialized);
-	}
-
-	/**
-	 * What a server with HTTP/2 enabled is told at start-up: its HTTP/2 connections are not
-	 * drained, and it must not find that out at its first deploy.
-	 * @param protocols the server's protocols
-	 * @return the warning, or {@code null} when the server speaks HTTP/1.1 only
-	 */
-	static String http2Warning(HttpProtocol... protocols) {
-		List<HttpProtocol> enabled = List.of(protocols);
-		if (enabled.contains(HttpProtocol.H2C)) {
-			return "terminator does not drain HTTP/2 on Reactor Netty: with h2c enabled (server.http2.enabled "
-					+ "without TLS), any connection may switch to it, so every connection is left to "
-					+ "terminator.graceful-timeout and closed by force if still open then";
-		}
-		if (enabled.contains(HttpProtocol.H2)) {
-			return "terminator does not drain HTTP/2 on Reactor Netty: connections that negotiate h2 are left to "
-					+ "terminator.graceful-timeout and closed by force if still open then; those that negotiate "
-					+ "HTTP/1.1 are drained";
-		}
-		return null;
 	}
 
 	/**

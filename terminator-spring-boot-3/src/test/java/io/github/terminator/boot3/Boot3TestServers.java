@@ -40,7 +40,7 @@ public class Boot3TestServers implements TestServers {
 				new Server("jetty", JettyServer.class, null, "JettyServerAdapter", List.of("/org/eclipse/jetty/"),
 						List.of(), List.of(), false, true),
 				new Server("netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
-						List.of("/io/projectreactor/netty/"), List.of(), List.of(), false, false, true));
+						List.of("/io/projectreactor/netty/"), List.of(), List.of(), false, true, true));
 	}
 
 	/**

@@ -45,7 +45,7 @@ public class Boot4TestServers implements TestServers {
 				new Server("netty", ReactorNettyServer.class, null, "ReactorNettyServerAdapter",
 						List.of("/io/projectreactor/netty/"),
 						List.of(EXCLUDE + TOMCAT_REACTIVE_MANAGEMENT + "," + JETTY_REACTIVE_MANAGEMENT), List.of(), false,
-						false, true));
+						true, true));
 	}
 
 	/**

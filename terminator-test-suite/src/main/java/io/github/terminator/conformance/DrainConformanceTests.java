@@ -388,19 +388,15 @@ class DrainConformanceTests {
 	}
 
 
-	static Stream<ServerSetup> secureServersWithHttp2() {
-		return ServerSetup.everyStackSecure()
-			.filter((setup) -> setup.server().drainsHttp2() || setup.server().reactive());
-	}
-
 	/**
-	 * With HTTP/2 enabled, a client that does not offer it over TLS (no ALPN) speaks
-	 * HTTP/1.1, and its connections are drained as any: the idle one closed with a FIN,
-	 * the busy one answered with {@code Connection: close}.
+	 * With HTTP/2 enabled, a client that does not ask for it (no ALPN over TLS; neither the
+	 * h2c upgrade nor the preface over cleartext) speaks HTTP/1.1, and its connections are
+	 * drained as any: the idle one closed with a FIN, the busy one answered with
+	 * {@code Connection: close}.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("secureServersWithHttp2")
-	void whenHttp2IsEnabledThenHttp11ConnectionsOverTlsAreStillDrained(ServerSetup setup) throws Exception {
+	@MethodSource("io.github.terminator.test.ServerSetup#http2")
+	void whenHttp2IsEnabledThenHttp11ConnectionsAreStillDrained(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, "server.http2.enabled=true",
 				RunningServer.SHORT_QUIET_PERIOD); RawConnection idle = server.connect();
 				RawConnection busy = server.connect()) {

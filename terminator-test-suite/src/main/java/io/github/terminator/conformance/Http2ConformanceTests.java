@@ -56,11 +56,8 @@ class Http2ConformanceTests {
 	void whenDrainStartsThenApacheHttpClientsStreamInFlightIsAnsweredAndTheConnectionClosesAfterIt(
 			ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup, HTTP2);
-				CloseableHttpAsyncClient client = HttpAsyncClients.customHttp2()
-					.setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(RawConnection.trustAll()).build())
-					.build()) {
-			client.start();
-			String base = (server.tls() ? "https" : "http") + "://localhost:" + server.port();
+				CloseableHttpAsyncClient client = apacheClient()) {
+			String base = base(server);
 			SimpleHttpResponse first = client.execute(SimpleRequestBuilder.get(base + "/fast").build(), null)
 				.get(10, TimeUnit.SECONDS);
 			assertThat(first.getVersion()).isEqualTo(org.apache.hc.core5.http.HttpVersion.HTTP_2);
@@ -74,9 +71,7 @@ class Http2ConformanceTests {
 				assertThat(connection.currentRequest().path()).isEqualTo("/slow");
 			});
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
-			SimpleHttpResponse response = inFlight.get(10, TimeUnit.SECONDS);
-			assertThat(response.getCode()).isEqualTo(200);
-			assertThat(response.getBodyText()).isEqualTo("slow 1500");
+			assertThat(bodyOf(inFlight)).isEqualTo("slow 1500");
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
 			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
 			// The stream counts as a request. The connection ended after it: closed idle, or
@@ -84,6 +79,42 @@ class Http2ConformanceTests {
 			// response complete at its last byte ends the stream before then).
 			assertThat(terminated.requestsCompleted()).isEqualTo(1);
 			assertThat(terminated.connectionsClosedIdle() + terminated.connectionsCompleted()).isEqualTo(1);
+			assertThat(terminated.connectionsForced()).isZero();
+			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
+		}
+	}
+
+	/**
+	 * A stream is a request on HTTP/2 too: on one connection, a finite stream of
+	 * server-sent events gets every event, and a declared subscription ends cleanly (its
+	 * stream ended, not reset) when the drain starts; the connection closes after both.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#http2")
+	void whenStreamsRunOnAnHttp2ConnectionThenTheFiniteOneFinishesAndTheSubscriptionEndsCleanly(ServerSetup setup)
+			throws Exception {
+		try (RunningServer server = RunningServer.start(setup, HTTP2);
+				CloseableHttpAsyncClient client = apacheClient()) {
+			String base = base(server);
+			assertThat(client.execute(SimpleRequestBuilder.get(base + "/fast").build(), null)
+				.get(10, TimeUnit.SECONDS)
+				.getVersion()).isEqualTo(org.apache.hc.core5.http.HttpVersion.HTTP_2);
+			Future<SimpleHttpResponse> finite = client
+				.execute(SimpleRequestBuilder.get(base + "/sse?events=8&intervalMillis=250").build(), null);
+			Future<SimpleHttpResponse> subscription = client
+				.execute(SimpleRequestBuilder.get(base + "/annotated/sse?events=100000&intervalMillis=50").build(), null);
+			server.awaitRequestsInFlight(2);
+			assertThat(server.registry().connections()).singleElement()
+				.satisfies((connection) -> assertThat(connection.protocol())
+					.isEqualTo(setup.tls() ? TrackedConnection.H2 : TrackedConnection.H2C));
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			assertThat(bodyOf(subscription)).contains("event 1").doesNotContain("event 100000");
+			assertThat(bodyOf(finite)).contains("event 8");
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.code()).as("%s", terminated).isEqualTo(TerminationCode.TERMINATED);
+			assertThat(terminated.streamsFinished()).isEqualTo(1);
+			assertThat(terminated.subscriptionsEnded()).isEqualTo(1);
+			assertThat(terminated.streamsCut()).isZero();
 			assertThat(terminated.connectionsForced()).isZero();
 			assertThat(terminated.duration()).isLessThan(ENDED_WITHIN);
 		}
@@ -218,6 +249,26 @@ class Http2ConformanceTests {
 		}
 	}
 
+	/** Apache HttpClient 5's HTTP/2 client, started: h2c with prior knowledge, h2 over TLS. */
+	private static CloseableHttpAsyncClient apacheClient() {
+		CloseableHttpAsyncClient client = HttpAsyncClients.customHttp2()
+			.setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(RawConnection.trustAll()).build())
+			.build();
+		client.start();
+		return client;
+	}
+
+	/** The body of a response with status 200, its stream ended, not reset. */
+	private static String bodyOf(Future<SimpleHttpResponse> response) throws Exception {
+		SimpleHttpResponse answered = response.get(10, TimeUnit.SECONDS);
+		assertThat(answered.getCode()).isEqualTo(200);
+		return answered.getBodyText();
+	}
+
+	private static String base(RunningServer server) {
+		return (server.tls() ? "https" : "http") + "://localhost:" + server.port();
+	}
+
 	private static HttpClient client() {
 		return HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_2)
@@ -227,7 +278,7 @@ class Http2ConformanceTests {
 	}
 
 	private static HttpRequest request(RunningServer server, String target) {
-		return HttpRequest.newBuilder(URI.create((server.tls() ? "https" : "http") + "://localhost:" + server.port() + target))
+		return HttpRequest.newBuilder(URI.create(base(server) + target))
 			.timeout(Duration.ofSeconds(10))
 			.build();
 	}

@@ -95,11 +95,12 @@ public record ServerSetup(Server server, boolean tls) {
 	}
 
 	/**
-	 * Every server whose HTTP/2 connections terminator drains, over h2c and h2.
+	 * Every server whose HTTP/2 connections terminator drains, servlet and reactive, over
+	 * h2c and h2.
 	 * @return each setup
 	 */
 	public static Stream<ServerSetup> http2() {
-		return all().filter((setup) -> setup.server().drainsHttp2());
+		return everyStack().filter((setup) -> setup.server().drainsHttp2());
 	}
 
 	/**
