@@ -10,13 +10,27 @@ JAVA_OPTS="${JAVA_OPTS:--Xmx512m -XX:+UseParallelGC -XX:MetaspaceSize=128m}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/terminator-benchmark.XXXXXX")"
 declare -A PIDS=()
 
-# servers tomcat|undertow|both: the servers a script's argument names, or its usage.
+# The (Spring Boot line, server) pairs, as the scripts name them: a server's name alone is
+# the pair on Spring Boot 3.5, boot4-NAME the pair on Spring Boot 4; netty is Reactor
+# Netty, with the WebFlux sample.
+ALL_PAIRS="tomcat undertow jetty netty boot4-tomcat boot4-jetty boot4-netty"
+
+# servers PAIR|both|all: the pairs a script's argument names (both: Tomcat and Undertow on
+# Spring Boot 3.5), or its usage.
 servers() {
+  local pair
   case "$1" in
-    tomcat|undertow) echo "$1" ;;
-    both) echo "tomcat undertow" ;;
-    *) echo "usage: $0 [tomcat|undertow|both]" >&2; exit 2 ;;
+    both) echo "tomcat undertow"; return ;;
+    all) echo "$ALL_PAIRS"; return ;;
   esac
+  for pair in $ALL_PAIRS; do
+    if [[ "$1" == "$pair" ]]; then
+      echo "$1"
+      return
+    fi
+  done
+  echo "usage: $0 [${ALL_PAIRS// /|}|both|all]" >&2
+  exit 2
 }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -46,27 +60,45 @@ require_package() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
 }
 
-# The sample application's jar for one server (tomcat or undertow), built once.
+# The sample application's jar for one pair (see servers), built once: sample-app with the
+# server's profile, or sample-webflux for Reactor Netty; with the boot4 profile on Spring
+# Boot 4.
 sample_jar() {
-  local server="$1" cache="$ROOT/benchmarks/target/sample-app-$1.jar"
+  local pair="$1" cache="$ROOT/benchmarks/target/sample-$1.jar"
+  local server="${pair#boot4-}" module=sample-app profiles=()
+  if [[ "$pair" == boot4-* ]]; then
+    profiles+=(boot4)
+  fi
+  if [[ "$server" == netty ]]; then
+    module=sample-webflux
+  else
+    profiles+=("$server")
+  fi
   if [[ ! -f "$cache" ]]; then
-    log "building the sample application on $server"
-    # Maven keeps a packaged jar it thinks up to date, whichever server profile built it.
-    rm -f "$ROOT"/sample-app/target/*.jar "$ROOT"/sample-app/target/*.jar.original
-    (cd "$ROOT" && ./mvnw -q -pl sample-app -am package -DskipTests -P"$server") >&2
+    log "building the sample application for $pair"
+    # Maven keeps a packaged jar it thinks up to date, whichever profile built it.
+    rm -f "$ROOT/$module"/target/*.jar "$ROOT/$module"/target/*.jar.original
+    (cd "$ROOT" && ./mvnw -q -pl "$module" -am package -DskipTests -P"$(IFS=,; echo "${profiles[*]}")") >&2
     mkdir -p "$(dirname "$cache")"
-    cp "$ROOT/sample-app/target/terminator-sample-app-0.1.0-SNAPSHOT.jar" "$cache"
+    cp "$ROOT/$module/target/terminator-$module-0.1.0-SNAPSHOT.jar" "$cache"
   fi
-  local expected="tomcat-embed-core" other="undertow-core"
-  if [[ "$server" == undertow ]]; then
-    expected="undertow-core" other="tomcat-embed-core"
-  fi
-  local entries
+  local -A libraries=([tomcat]=tomcat-embed-core [undertow]=undertow-core [jetty]=jetty-server
+    [netty]=reactor-netty-http)
+  local entries name present wanted
   entries="$(jar tf "$cache")"
-  if ! grep -q "^BOOT-INF/lib/$expected-" <<<"$entries" || grep -q "^BOOT-INF/lib/$other-" <<<"$entries"; then
-    echo "$cache is not the sample application on $server alone: delete it and run again" >&2
-    exit 1
-  fi
+  for name in "${!libraries[@]}"; do
+    present=no wanted=no
+    if grep -q "^BOOT-INF/lib/${libraries[$name]}-" <<<"$entries"; then
+      present=yes
+    fi
+    if [[ "$name" == "$server" ]]; then
+      wanted=yes
+    fi
+    if [[ "$present" != "$wanted" ]]; then
+      echo "$cache is not the sample application on $server alone: delete it and run again" >&2
+      exit 1
+    fi
+  done
   echo "$cache"
 }
 

@@ -1,37 +1,46 @@
 #!/usr/bin/env bash
 # Request overhead: what the starter costs a trivial endpoint (GET /fast of the
-# sample application), with keep-alive and with one connection per request (a
-# new connection for every request: the churn case), starter enabled against
-# disabled, on Tomcat and on Undertow.
+# sample application, a short body), with keep-alive and with one connection per
+# request (a new connection for every request: the churn case), starter enabled
+# against disabled, on each (Spring Boot line, server) pair, with the noise floor of
+# the same run beside it.
 #
-#   benchmarks/request-overhead.sh [tomcat|undertow|both]     (default both)
+#   benchmarks/request-overhead.sh [PAIR|both|all]     (default all)
 #
-# Both variants run side by side, each in its own JVM on its own port, started
-# once and warmed up; then every round measures one after the other with wrk, in
-# an order that alternates from round to round (AB, BA, AB, ...), so that drift of
-# the machine falls on both. Each round gives a ratio enabled/disabled; the table
-# shows their min, median and max over the rounds, with the medians of
-# throughput, p99 latency, and the server's CPU time per request (user + system
-# time of its process, from /proc, divided by the requests served).
+# PAIR: tomcat, undertow, jetty, netty (Spring Boot 3.5; netty is Reactor Netty with
+# the WebFlux sample), boot4-tomcat, boot4-jetty, boot4-netty; both is Tomcat and
+# Undertow on Spring Boot 3.5; all is every pair.
 #
-# Needs java 17, and wrk (installed from Debian's packages if missing). Builds
-# the sample application for each server if its jar is missing. Listens on
-# 127.0.0.1 only.
+# Three JVMs of the same jar run side by side, each on its own port, started once
+# and warmed up: the starter enabled, disabled, and enabled again. Every round
+# measures each with wrk, one after the other, in an order that reverses from round
+# to round (ABC, CBA, ...), so that drift of the machine falls on all. Each round
+# gives two ratios: enabled/disabled, what the starter costs, and enabled/enabled
+# again, the noise floor: what two identical JVMs differ by on this machine. The
+# table shows their min, median and max over the rounds, for throughput and for the
+# server's CPU time per request (user + system time of its process, from /proc,
+# divided by the requests served), with the medians of throughput, p99 latency and
+# CPU per request.
+#
+# Needs java 17, and wrk (installed from Debian's packages if missing). Builds the
+# sample application for each pair if its jar is missing. Listens on 127.0.0.1 only.
 #
 # Settings, from the environment:
-#   ROUNDS        rounds per server and connection mode (default 7)
+#   MODES         keepalive, close, or both (default "keepalive close")
+#   ROUNDS        rounds per pair and connection mode (default 7)
 #   DURATION      seconds of one measurement (default 10)
-#   WARMUP        seconds of load on each variant before the rounds (default 40:
+#   WARMUP        seconds of load on each JVM before the rounds (default 40:
 #                 Undertow was still compiling after 15 on 2 cores)
 #   CONNECTIONS   concurrent wrk connections (default 16)
 #   THREADS       wrk threads (default 1: the machine has 2 cores, the server needs one)
-#   BASE_PORT     the variants listen on BASE_PORT and BASE_PORT+1 (default 19080)
+#   BASE_PORT     the JVMs listen on BASE_PORT to BASE_PORT+2 (default 19080)
 #   JAVA_OPTS     options of the application JVMs
 
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-SERVERS="$(servers "${1:-both}")"
+SERVERS="$(servers "${1:-all}")"
+MODES="${MODES:-keepalive close}"
 ROUNDS="${ROUNDS:-7}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-40}"
@@ -39,6 +48,7 @@ CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-1}"
 BASE_PORT="${BASE_PORT:-19080}"
 TICKS="$(getconf CLK_TCK)"
+VARIANTS=(enabled disabled again)
 
 cpu_ticks() {
   # utime and stime, fields 14 and 15 of /proc/PID/stat (after the command name in parentheses)
@@ -73,38 +83,52 @@ measure() {
   ' <<<"$out"
 }
 
+port_of() {
+  case "$1" in
+    enabled) echo "$BASE_PORT" ;;
+    disabled) echo "$((BASE_PORT + 1))" ;;
+    again) echo "$((BASE_PORT + 2))" ;;
+  esac
+}
+
 require_package wrk
-printf '%-9s %-11s %12s %12s %-21s %9s %9s %-21s %9s %9s\n' server connection "enabled/s" "disabled/s" "ratio min/med/max" \
-  "p99 on" "p99 off" "p99 ratio min/med/max" "cpu on" "cpu off"
+printf '%-13s %-11s %9s %9s %-19s %-19s %8s %8s %-19s %-19s %-19s\n' pair connection "on req/s" "off req/s" \
+  "req/s on/off" "req/s floor" "cpu on" "cpu off" "cpu on/off" "cpu floor" "p99 on/off"
 for server in $SERVERS; do
   jar="$(sample_jar "$server")"
-  start_app "$server-enabled" "$jar" "$BASE_PORT" --terminator.enabled=true
-  start_app "$server-disabled" "$jar" "$((BASE_PORT + 1))" --terminator.enabled=false
-  for mode in keepalive close; do
+  start_app "$server-enabled" "$jar" "$(port_of enabled)" --terminator.enabled=true
+  start_app "$server-disabled" "$jar" "$(port_of disabled)" --terminator.enabled=false
+  start_app "$server-again" "$jar" "$(port_of again)" --terminator.enabled=true
+  for mode in $MODES; do
     log "$server, $mode: warming up"
-    measure "$server-enabled" "$BASE_PORT" "$mode" "$WARMUP" >/dev/null
-    measure "$server-disabled" "$((BASE_PORT + 1))" "$mode" "$WARMUP" >/dev/null
-    : >"$WORK/$server-$mode.rounds"
-    for round in $(seq 1 "$ROUNDS"); do
-      if ((round % 2)); then
-        on="$(measure "$server-enabled" "$BASE_PORT" "$mode" "$DURATION")"
-        off="$(measure "$server-disabled" "$((BASE_PORT + 1))" "$mode" "$DURATION")"
-      else
-        off="$(measure "$server-disabled" "$((BASE_PORT + 1))" "$mode" "$DURATION")"
-        on="$(measure "$server-enabled" "$BASE_PORT" "$mode" "$DURATION")"
-      fi
-      log "$server, $mode, round $round: enabled $on, disabled $off (requests/s, p99 us, cpu us/request)"
-      echo "$on $off" >>"$WORK/$server-$mode.rounds"
+    for variant in "${VARIANTS[@]}"; do
+      measure "$server-$variant" "$(port_of "$variant")" "$mode" "$WARMUP" >/dev/null
     done
     rounds="$WORK/$server-$mode.rounds"
-    printf '%-9s %-11s %12.0f %12.0f %-21s %7.0fus %7.0fus %-21s %7.1fus %7.1fus\n' "$server" \
+    : >"$rounds"
+    for round in $(seq 1 "$ROUNDS"); do
+      order=("${VARIANTS[@]}")
+      if ((round % 2 == 0)); then
+        order=(again disabled enabled)
+      fi
+      declare -A got=()
+      for variant in "${order[@]}"; do
+        got[$variant]="$(measure "$server-$variant" "$(port_of "$variant")" "$mode" "$DURATION")"
+      done
+      log "$server, $mode, round $round: enabled ${got[enabled]}, disabled ${got[disabled]}, enabled again ${got[again]} (requests/s, p99 us, cpu us/request)"
+      # Columns: enabled 1-3, disabled 4-6, enabled again 7-9.
+      echo "${got[enabled]} ${got[disabled]} ${got[again]}" >>"$rounds"
+      unset got
+    done
+    printf '%-13s %-11s %9.0f %9.0f %-19s %-19s %6.1fus %6.1fus %-19s %-19s %-19s\n' "$server" \
       "$([[ $mode == close ]] && echo per-request || echo keep-alive)" \
       "$(awk '{ print $1 }' "$rounds" | median)" "$(awk '{ print $4 }' "$rounds" | median)" \
-      "$(awk '{ print $1 / $4 }' "$rounds" | spread)" \
-      "$(awk '{ print $2 }' "$rounds" | median)" "$(awk '{ print $5 }' "$rounds" | median)" \
-      "$(awk '{ print $2 / $5 }' "$rounds" | spread)" \
-      "$(awk '{ print $3 }' "$rounds" | median)" "$(awk '{ print $6 }' "$rounds" | median)"
+      "$(awk '{ print $1 / $4 }' "$rounds" | spread)" "$(awk '{ print $1 / $7 }' "$rounds" | spread)" \
+      "$(awk '{ print $3 }' "$rounds" | median)" "$(awk '{ print $6 }' "$rounds" | median)" \
+      "$(awk '{ print $3 / $6 }' "$rounds" | spread)" "$(awk '{ print $3 / $9 }' "$rounds" | spread)" \
+      "$(awk '{ print $2 / $5 }' "$rounds" | spread)"
   done
   stop_app "$server-enabled"
   stop_app "$server-disabled"
+  stop_app "$server-again"
 done

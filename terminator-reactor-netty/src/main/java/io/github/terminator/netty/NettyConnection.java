@@ -14,6 +14,7 @@ import io.github.terminator.core.spi.Connections;
 import io.github.terminator.core.spi.Protocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -103,6 +104,12 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	private boolean lastGoAwaySent;
 
 	private ScheduledFuture<?> lastGoAway;
+
+	// One of each per connection, not per response.
+
+	private final ChannelFutureListener requestCompleted = (future) -> this.events.onRequestCompleted();
+
+	private final ChannelFutureListener lastResponseCompleted = (future) -> this.events.onLastResponseCompleted();
 
 	private NettyConnection(Channel channel, Connections registry) {
 		this.channel = channel;
@@ -363,16 +370,8 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 			}
 		}
 		if (message instanceof LastHttpContent) {
-			boolean last = !this.keepAlive;
 			written = promise.unvoid();
-			written.addListener((future) -> {
-				if (last) {
-					this.events.onLastResponseCompleted();
-				}
-				else {
-					this.events.onRequestCompleted();
-				}
-			});
+			written.addListener(this.keepAlive ? this.requestCompleted : this.lastResponseCompleted);
 		}
 		context.write(message, written);
 	}

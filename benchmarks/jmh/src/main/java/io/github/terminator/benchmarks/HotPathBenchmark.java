@@ -2,9 +2,11 @@ package io.github.terminator.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 
-import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.TrackedConnection;
+import io.github.terminator.core.StreamRegistry;
+import io.github.terminator.core.spi.ConnectionControl;
+import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.Protocol;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -17,11 +19,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The work the starter adds to a server, in the server-agnostic core that both adapters
- * call: per connection (tracked at accept, forgotten at close), per request (its start and
- * its end), and the decision taken on every response (whether to close the connection).
- * The adapters add a call or two around these (a valve and a hook on Tomcat, a handler and
- * a completion listener on Undertow), which this does not count.
+ * The work the starter adds to a server, in the server-agnostic core that every adapter
+ * calls through {@code core.spi}: per connection (tracked at accept, forgotten at close),
+ * per request (its start and its end, and the decision taken on every response: whether
+ * to close the connection), per HTTP/2 stream (its start and its end on a multiplexed
+ * connection), and per streamed response (a stream registered and finished, as Spring
+ * MVC's and WebFlux's stream tracking do). The adapters add a call or two around these (a
+ * valve on Tomcat, a handler on Undertow and Jetty, pipeline handlers on Reactor Netty),
+ * which this does not count.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -33,7 +38,11 @@ public class HotPathBenchmark {
 
 	private ConnectionRegistry registry;
 
-	private TrackedConnection connection;
+	private ConnectionEvents connection;
+
+	private ConnectionEvents http2;
+
+	private StreamRegistry streams;
 
 	private final ConnectionControl control = new ConnectionControl() {
 
@@ -66,6 +75,9 @@ public class HotPathBenchmark {
 			this.registry.open(this.control);
 		}
 		this.connection = this.registry.open(this.control);
+		this.http2 = this.registry.open(this.control);
+		this.http2.onUpgraded(Protocol.H2);
+		this.streams = this.registry.streams();
 	}
 
 	/** A connection's life as the starter sees it: tracked at accept, forgotten at close. */
@@ -81,6 +93,21 @@ public class HotPathBenchmark {
 		boolean close = this.registry.isClosingConnections();
 		this.connection.onRequestCompleted();
 		return close;
+	}
+
+	/** A stream of an HTTP/2 connection: its start, the header decision, its end. */
+	@Benchmark
+	public boolean http2Stream() {
+		ConnectionEvents.Stream stream = this.http2.onStreamStarted("GET", "/orders/42");
+		boolean close = this.registry.isClosingConnections();
+		stream.completed();
+		return close;
+	}
+
+	/** A response streamed by the application (SSE, a Flux): registered, then finished. */
+	@Benchmark
+	public void streamedResponse() {
+		this.streams.open(false, null).finished();
 	}
 
 }
