@@ -78,7 +78,11 @@ sample_jar() {
     log "building the sample application for $pair"
     # Maven keeps a packaged jar it thinks up to date, whichever profile built it.
     rm -f "$ROOT/$module"/target/*.jar "$ROOT/$module"/target/*.jar.original
-    (cd "$ROOT" && ./mvnw -q -pl "$module" -am package -DskipTests -P"$(IFS=,; echo "${profiles[*]}")") >&2
+    local options=(-q -pl "$module" -am package -DskipTests)
+    if ((${#profiles[@]})); then
+      options+=(-P"$(IFS=,; echo "${profiles[*]}")")
+    fi
+    (cd "$ROOT" && ./mvnw "${options[@]}") >&2
     mkdir -p "$(dirname "$cache")"
     cp "$ROOT/$module/target/terminator-$module-0.1.0-SNAPSHOT.jar" "$cache"
   fi

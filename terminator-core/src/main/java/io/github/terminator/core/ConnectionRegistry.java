@@ -200,26 +200,29 @@ public final class ConnectionRegistry implements Connections {
 	}
 
 	void remove(TrackedConnection connection, TrackedConnection.Ending ending) {
-		if (this.connections.remove(connection)) {
-			if (this.terminating) {
-				switch (ending) {
-					case IDLE -> this.idleClosedWhileClosing.increment();
-					case COMPLETED -> {
-						this.completedWhileClosing.increment();
-						if (TrackedConnection.WEBSOCKET.equals(connection.protocol())) {
-							this.webSocketsClosedWhileClosing.increment();
-						}
-					}
-					case FORCED -> {
-						// Counted by the drain, which forced it.
+		// Once per connection (its onClosed runs once): counted before it is gone, because a
+		// drain that finds the registry empty reads the counts at once.
+		if (!this.connections.contains(connection)) {
+			return;
+		}
+		if (this.terminating) {
+			switch (ending) {
+				case IDLE -> this.idleClosedWhileClosing.increment();
+				case COMPLETED -> {
+					this.completedWhileClosing.increment();
+					if (TrackedConnection.WEBSOCKET.equals(connection.protocol())) {
+						this.webSocketsClosedWhileClosing.increment();
 					}
 				}
+				case FORCED -> {
+					// Counted by the drain, which forced it.
+				}
 			}
-			// Only the last one matters to a drain: waking it for each of 10,000 closes would
-			// cost more than the closes.
-			if (this.connections.isEmpty()) {
-				changed();
-			}
+		}
+		// Only the last one matters to a drain: waking it for each of 10,000 closes would
+		// cost more than the closes.
+		if (this.connections.remove(connection) && this.connections.isEmpty()) {
+			changed();
 		}
 	}
 

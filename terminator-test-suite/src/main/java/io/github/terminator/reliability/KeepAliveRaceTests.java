@@ -150,8 +150,9 @@ class KeepAliveRaceTests {
 		assertThat(lost).as("requests read by the server and left without a response").isEmpty();
 		assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
 		// Each connection ended either idle or right after its response with Connection: close.
-		assertThat(result.connectionsClosedIdle() + result.connectionsCompleted()).isEqualTo(CONNECTIONS);
-		assertThat(result.connectionsCompleted()).isEqualTo(closingResponses);
+		assertThat(result.connectionsClosedIdle() + result.connectionsCompleted()).as("%s", result)
+			.isEqualTo(CONNECTIONS);
+		assertThat(result.connectionsCompleted()).as("%s", result).isEqualTo(closingResponses);
 	}
 
 	private static RawConnection send(RawConnection connection, String id) throws IOException {

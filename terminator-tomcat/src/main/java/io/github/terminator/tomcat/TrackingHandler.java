@@ -49,7 +49,9 @@ final class TrackingHandler<S> implements Handler<S> {
 			state = this.delegate.process(wrapper, event);
 		}
 		finally {
-			CURRENT.remove();
+			// Cleared, not removed: removing and adding the thread's entry again at every
+			// round costs the thread-local map a rehash of its neighbours.
+			CURRENT.set(null);
 		}
 		switch (state) {
 			case OPEN -> connection.onRequestCompleted();

@@ -1,0 +1,67 @@
+package io.github.terminator.autoconfigure;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.terminator.core.ConnectionRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The filter every request of a Spring MVC application passes: what it costs a request
+ * that is not a subscription.
+ */
+class SubscriptionResponseFilterTests {
+
+	/**
+	 * Resolving a bean through its provider walks the bean factory's candidates: at every
+	 * request, it cost a tenth of a trivial request's CPU time (benchmarks/request-overhead.sh).
+	 */
+	@Test
+	void streamTrackingIsResolvedOnceNotAtEveryRequest() throws Exception {
+		AtomicInteger resolved = new AtomicInteger();
+		MvcStreamTracking tracking = new MvcStreamTracking(new ConnectionRegistry().streams(), List.of());
+		SubscriptionResponseFilter filter = new SubscriptionResponseFilter(new CountingProvider(tracking, resolved));
+		for (int i = 0; i < 3; i++) {
+			MockHttpServletResponse response = new MockHttpServletResponse();
+			MockFilterChain chain = new MockFilterChain();
+			filter.doFilter(new MockHttpServletRequest("GET", "/fast"), response, chain);
+			// Not a subscription: passed on as it came.
+			assertThat(chain.getResponse()).isSameAs(response);
+		}
+		assertThat(resolved).hasValue(1);
+	}
+
+	private record CountingProvider(MvcStreamTracking tracking, AtomicInteger resolved)
+			implements ObjectProvider<MvcStreamTracking> {
+
+		@Override
+		public MvcStreamTracking getObject() {
+			this.resolved.incrementAndGet();
+			return this.tracking;
+		}
+
+		@Override
+		public MvcStreamTracking getObject(Object... args) {
+			return getObject();
+		}
+
+		@Override
+		public MvcStreamTracking getIfAvailable() {
+			return getObject();
+		}
+
+		@Override
+		public MvcStreamTracking getIfUnique() {
+			return getObject();
+		}
+
+	}
+
+}
