@@ -19,6 +19,7 @@ import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.mvc.method.annotation.DeferredResultMethodReturnValueHandler;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitterReturnValueHandler;
@@ -61,6 +62,9 @@ final class MvcStreamReturnValues implements BeanPostProcessor {
 				else if (handler instanceof StreamingResponseBodyReturnValueHandler) {
 					handlers.add(new StreamingBodies(handler));
 				}
+				else if (handler instanceof DeferredResultMethodReturnValueHandler) {
+					handlers.add(new DeferredResults(handler));
+				}
 				else {
 					handlers.add(handler);
 				}
@@ -77,7 +81,7 @@ final class MvcStreamReturnValues implements BeanPostProcessor {
 	/**
 	 * A wrapped handler of return values, which sees the value first.
 	 */
-	private abstract static class Wrapped implements HandlerMethodReturnValueHandler {
+	private abstract class Wrapped implements HandlerMethodReturnValueHandler {
 
 		private final HandlerMethodReturnValueHandler delegate;
 
@@ -94,7 +98,14 @@ final class MvcStreamReturnValues implements BeanPostProcessor {
 		public void handleReturnValue(Object returnValue, MethodParameter returnType,
 				ModelAndViewContainer mavContainer, NativeWebRequest webRequest) throws Exception {
 			HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
-			Object value = (request != null && returnValue != null) ? note(returnValue, request) : returnValue;
+			Object value = returnValue;
+			if (request != null && returnValue != null) {
+				MvcStreamTracking tracking = MvcStreamReturnValues.this.tracking.get();
+				if (tracking != null) {
+					tracking.watch(request);
+				}
+				value = note(returnValue, request);
+			}
 			this.delegate.handleReturnValue(value, returnType, mavContainer, webRequest);
 		}
 
@@ -145,7 +156,7 @@ final class MvcStreamReturnValues implements BeanPostProcessor {
 	/**
 	 * {@code StreamingResponseBody}: {@code StreamingResponseBodyReturnValueHandler}.
 	 */
-	private static final class StreamingBodies extends Wrapped {
+	private final class StreamingBodies extends Wrapped {
 
 		StreamingBodies(HandlerMethodReturnValueHandler delegate) {
 			super(delegate);
@@ -156,6 +167,23 @@ final class MvcStreamReturnValues implements BeanPostProcessor {
 			if (body(returnValue) instanceof StreamingResponseBody) {
 				request.setAttribute(MvcStreamTracking.STREAMING_BODY_ATTRIBUTE, Boolean.TRUE);
 			}
+			return returnValue;
+		}
+
+	}
+
+	/**
+	 * {@code DeferredResult}, {@code CompletionStage}: a long poll may be a declared
+	 * subscription.
+	 */
+	private final class DeferredResults extends Wrapped {
+
+		DeferredResults(HandlerMethodReturnValueHandler delegate) {
+			super(delegate);
+		}
+
+		@Override
+		Object note(Object returnValue, HttpServletRequest request) {
 			return returnValue;
 		}
 

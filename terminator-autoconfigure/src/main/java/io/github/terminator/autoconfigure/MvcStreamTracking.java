@@ -16,10 +16,10 @@ import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.async.CallableProcessingInterceptor;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.context.request.async.DeferredResultProcessingInterceptor;
+import org.springframework.web.context.request.async.WebAsyncManager;
 import org.springframework.web.context.request.async.WebAsyncUtils;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
-import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -30,7 +30,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * {@link MvcStreamReturnValues}), every WebMvc.fn {@code ServerResponse.sse}, every
  * {@code StreamingResponseBody}, and the {@code DeferredResult}s declared subscriptions.
  * <p>
- * Only asynchronous requests pass here: a request answered at once costs nothing.
+ * Only asynchronous requests pass here (and WebMvc.fn's, whose handler is not a method):
+ * a controller's request answered at once costs nothing.
  */
 final class MvcStreamTracking
 		implements WebMvcConfigurer, HandlerInterceptor, DeferredResultProcessingInterceptor, CallableProcessingInterceptor {
@@ -60,10 +61,16 @@ final class MvcStreamTracking
 		this.subscriptions = List.copyOf(subscriptions);
 	}
 
-	@Override
-	public void configureAsyncSupport(AsyncSupportConfigurer configurer) {
-		configurer.registerDeferredResultInterceptors(this);
-		configurer.registerCallableInterceptors(this);
+	/**
+	 * Watches a request whose handler returned an asynchronous value, before Spring MVC
+	 * starts its processing. Registered request by request, not with Spring MVC's async
+	 * support, which would register it again at every request, answered at once or not.
+	 * @param request the request
+	 */
+	void watch(HttpServletRequest request) {
+		WebAsyncManager async = WebAsyncUtils.getAsyncManager(request);
+		async.registerDeferredResultInterceptor(STREAM_ATTRIBUTE, this);
+		async.registerCallableInterceptor(STREAM_ATTRIBUTE, this);
 	}
 
 	@Override
@@ -72,9 +79,8 @@ final class MvcStreamTracking
 	}
 
 	/**
-	 * Registers with the request's asynchronous processing where the handler adapter does
-	 * not: WebMvc.fn starts it outside the adapter that applies the interceptors
-	 * configured above.
+	 * Registers with the asynchronous processing of a WebMvc.fn request, whose handler
+	 * returns no value that {@link MvcStreamReturnValues} sees: it may start it.
 	 */
 	@Override
 	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
