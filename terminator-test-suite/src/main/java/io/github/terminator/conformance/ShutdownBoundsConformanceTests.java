@@ -119,17 +119,20 @@ class ShutdownBoundsConformanceTests {
 	void whenAHandlerOutlivesTheGracefulTimeoutThenTheServerStopsWithinTheMaxWaitPlusTwoSeconds(String description,
 			String target, ServerSetup setup) throws Exception {
 		// An endless event stream the application does not end, and did not declare a subscription.
+		// Forced at 1 s, with 2 s to see the forced connection closed: a loaded machine took
+		// more than 1 s once, over a handler writing 256 MB on Reactor Netty.
 		try (RunningServer server = RunningServer.start(setup, "terminator.graceful-timeout=1s",
-				"terminator.max-wait=2s"); RawConnection client = server.connect()) {
+				"terminator.max-wait=3s"); RawConnection client = server.connect()) {
 			Terminator terminator = server.terminator();
 			client.get(target);
 			server.awaitRequestsInFlight(1);
 			long start = System.nanoTime();
 			server.context().close();
 			long stoppedAfter = elapsedMillis(start);
-			assertThat(terminator.lastResult().code()).isEqualTo(TerminationCode.FORCED);
+			assertThat(terminator.lastResult().code()).as("%s", terminator.lastResult())
+				.isEqualTo(TerminationCode.FORCED);
 			assertThat(stoppedAfter).as("milliseconds from the close to the server stopped")
-				.isLessThan(2000 + STOP_MARGIN_MILLIS);
+				.isLessThan(3000 + STOP_MARGIN_MILLIS);
 		}
 	}
 

@@ -40,9 +40,11 @@ class LeakTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
-	void whenTwentyThousandRequestsChurnConnectionsThenNoConnectionIsLeftTracked(ServerSetup setup)
+	void whenThousandsOfRequestsChurnConnectionsThenNoConnectionIsLeftTracked(ServerSetup setup)
 			throws Exception {
-		int requests = Stress.rounds(20_000);
+		// About 1,700 connections, opened and closed from either side by 8 clients at once:
+		// a connection lost to a race shows at any count; the stress profile multiplies it.
+		int requests = Stress.rounds(5_000);
 		try (RunningServer server = RunningServer.start(setup)) {
 			ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
 			try {
@@ -68,7 +70,7 @@ class LeakTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
-	void whenApplicationIsStartedAndClosedTenTimesThenNoThreadNorTrackedStateIsLeft(ServerSetup setup)
+	void whenApplicationIsStartedAndClosedAgainAndAgainThenNoThreadNorTrackedStateIsLeft(ServerSetup setup)
 			throws Exception {
 		// Found and not yet explained: on Spring Boot 4 (Reactor Netty 1.3, Netty 4.2), a
 		// closed WebFlux application's terminator stays reachable; on Spring Boot 3.5 it does not.
@@ -78,7 +80,8 @@ class LeakTests {
 		runOnce(setup);
 		Set<String> threadsBefore = liveThreads();
 		List<WeakReference<Object>> terminators = new ArrayList<>();
-		int times = Stress.rounds(10);
+		// A thread or a reference held by each application shows after a few of them.
+		int times = Stress.rounds(4);
 		for (int i = 0; i < times; i++) {
 			terminators.addAll(runOnce(setup));
 		}

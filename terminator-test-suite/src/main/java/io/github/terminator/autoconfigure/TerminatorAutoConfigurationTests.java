@@ -1,8 +1,5 @@
 package io.github.terminator.autoconfigure;
 
-import io.github.terminator.boot3.ReactorNettyTerminatorAutoConfiguration;
-import io.github.terminator.boot3.TomcatTerminatorAutoConfiguration;
-import io.github.terminator.boot3.UndertowTerminatorAutoConfiguration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,38 +8,32 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.ConnectionRegistry;
-import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationListener;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.core.TerminatorSettings;
-import io.github.terminator.netty.ReactorNettyServerAdapter;
+import io.github.terminator.core.spi.ServerAdapter;
+import io.github.terminator.test.NoServer;
 import io.github.terminator.test.RawConnection;
 import io.github.terminator.test.RawConnection.Close;
 import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
-import io.github.terminator.tomcat.TomcatServerAdapter;
-import io.github.terminator.undertow.UndertowServerAdapter;
-import io.undertow.Undertow;
-import org.apache.catalina.startup.Tomcat;
+import io.github.terminator.test.ServerSetup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
-import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
-import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.embedded.tomcat.TomcatReactiveWebServerFactory;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
-import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.support.DefaultLifecycleProcessor;
@@ -52,113 +43,62 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link TerminatorAutoConfiguration}.
+ * Tests for {@link TerminatorAutoConfiguration}, on every Boot line. The server adapter
+ * comes from the wiring of the application's server on its line: a stand-in takes its
+ * place here, and the wiring of each server has tests of its own in the line's module.
  */
 class TerminatorAutoConfigurationTests {
 
-	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(ServletWebServerFactoryAutoConfiguration.class, TomcatTerminatorAutoConfiguration.class, UndertowTerminatorAutoConfiguration.class,
-					TerminatorAutoConfiguration.class));
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(TerminatorAutoConfiguration.class))
+		.withBean(ServerAdapter.class, NoServer::adapter);
 
 	@Test
-	void createsTerminatorForServletApplicationOnTomcat() {
+	void createsTerminatorForTheServerAdapterOfTheLine() {
 		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(ConnectionRegistry.class)
-			.hasSingleBean(TomcatServerAdapter.class)
-			.hasBean("tomcatTerminatorCustomizer")
 			.hasSingleBean(Terminator.class)
 			.hasSingleBean(TerminatorLifecycle.class)
 			.hasSingleBean(TerminatorProperties.class)
 			.hasBean("terminationLogger"));
 	}
 
-	@Test
-	void backsOffWhenTerminatorIsDisabled() {
-		this.contextRunner.withPropertyValues("terminator.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean(ConnectionRegistry.class)
-				.doesNotHaveBean(ServerAdapter.class)
-				.doesNotHaveBean("tomcatTerminatorCustomizer")
-				.doesNotHaveBean(Terminator.class)
-				.doesNotHaveBean(TerminatorLifecycle.class)
-				.doesNotHaveBean(TerminationListener.class)
-				.doesNotHaveBean(TerminatorProperties.class));
+	/**
+	 * On every server of the line, its wiring included: the server's adapter backs off
+	 * with the rest.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
+	void backsOffWhenTerminatorIsDisabled(ServerSetup setup) {
+		try (RunningServer server = RunningServer.start(setup, "terminator.enabled=false")) {
+			ConfigurableApplicationContext context = server.context();
+			assertThat(context.getBeansOfType(ConnectionRegistry.class)).isEmpty();
+			assertThat(context.getBeansOfType(ServerAdapter.class)).isEmpty();
+			assertThat(context.getBeansOfType(Terminator.class)).isEmpty();
+			assertThat(context.getBeansOfType(TerminatorLifecycle.class)).isEmpty();
+			assertThat(context.getBeansOfType(TerminationListener.class)).isEmpty();
+			assertThat(context.getBeansOfType(TerminatorProperties.class)).isEmpty();
+		}
 	}
 
 	@Test
 	void backsOffInNonWebApplication() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(TomcatTerminatorAutoConfiguration.class, UndertowTerminatorAutoConfiguration.class,
-					TerminatorAutoConfiguration.class))
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(TerminatorAutoConfiguration.class))
+			.withBean(ServerAdapter.class, NoServer::adapter)
 			.run((context) -> assertThat(context).doesNotHaveBean(ConnectionRegistry.class)
 				.doesNotHaveBean(Terminator.class)
 				.doesNotHaveBean(TerminatorLifecycle.class));
 	}
 
 	@Test
-	void createsTerminatorForReactiveApplicationOnReactorNetty() {
+	void createsTerminatorForReactiveApplicationWithoutSpringMvcStreamTracking() {
 		new ReactiveWebApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(TomcatTerminatorAutoConfiguration.class,
-					ReactorNettyTerminatorAutoConfiguration.class, TerminatorAutoConfiguration.class))
-			.withBean(NettyReactiveWebServerFactory.class)
-			.run((context) -> assertThat(context).hasSingleBean(ReactorNettyServerAdapter.class)
-				.hasBean("reactorNettyTerminatorTracking")
-				.doesNotHaveBean(TomcatServerAdapter.class)
-				.hasSingleBean(Terminator.class)
+			.withConfiguration(AutoConfigurations.of(TerminatorAutoConfiguration.class))
+			.withBean(ServerAdapter.class, NoServer::adapter)
+			.run((context) -> assertThat(context).hasSingleBean(Terminator.class)
 				.hasSingleBean(TerminatorLifecycle.class)
+				.hasSingleBean(WebFluxStreamTracking.class)
+				.doesNotHaveBean(MvcStreamTracking.class)
 				.doesNotHaveBean("terminatorSubscriptionResponseFilter"));
-	}
-
-	@Test
-	void backsOffInReactiveWebApplicationOnAnotherServer() {
-		new ReactiveWebApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(TomcatTerminatorAutoConfiguration.class,
-					UndertowTerminatorAutoConfiguration.class, ReactorNettyTerminatorAutoConfiguration.class,
-					TerminatorAutoConfiguration.class))
-			.withBean(TomcatReactiveWebServerFactory.class)
-			.run((context) -> assertThat(context).doesNotHaveBean(ServerAdapter.class)
-				.doesNotHaveBean(Terminator.class)
-				.doesNotHaveBean(TerminatorLifecycle.class));
-	}
-
-	@Test
-	void createsTerminatorForServletApplicationOnUndertow() {
-		this.contextRunner.withClassLoader(new FilteredClassLoader(Tomcat.class, org.eclipse.jetty.server.Server.class))
-			.run((context) -> assertThat(context).hasSingleBean(UndertowServerAdapter.class)
-				.hasBean("undertowTerminatorCustomizer")
-				.doesNotHaveBean(TomcatServerAdapter.class)
-				.doesNotHaveBean("tomcatTerminatorCustomizer")
-				.hasSingleBean(Terminator.class)
-				.hasSingleBean(TerminatorLifecycle.class));
-	}
-
-	@Test
-	void whenBothServersAreOnTheClassPathThenTheAdapterFollowsTheServerFactory() {
-		this.contextRunner.withUserConfiguration(UndertowFactoryConfiguration.class)
-			.run((context) -> assertThat(context).hasSingleBean(UndertowServerAdapter.class)
-				.doesNotHaveBean(TomcatServerAdapter.class)
-				.doesNotHaveBean("tomcatTerminatorCustomizer")
-				.hasSingleBean(Terminator.class));
-	}
-
-	@Test
-	void backsOffWhenNoSupportedServerIsOnTheClasspath() {
-		this.contextRunner.withClassLoader(new FilteredClassLoader(Tomcat.class, Undertow.class))
-			.withConfiguration(AutoConfigurations.of(InactiveTerminatorAutoConfiguration.class))
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(ServerAdapter.class)
-				.doesNotHaveBean("tomcatTerminatorCustomizer")
-				.doesNotHaveBean("undertowTerminatorCustomizer")
-				.doesNotHaveBean(Terminator.class)
-				.doesNotHaveBean(TerminatorLifecycle.class)
-				.hasSingleBean(InactiveTerminatorWarning.class));
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class UndertowFactoryConfiguration {
-
-		@Bean
-		UndertowServletWebServerFactory undertowServletWebServerFactory() {
-			return new UndertowServletWebServerFactory();
-		}
-
 	}
 
 	@Test
@@ -167,28 +107,6 @@ class TerminatorAutoConfigurationTests {
 			assertThat(context).hasSingleBean(ConnectionRegistry.class).hasBean("customConnectionRegistry");
 			assertThat(context.getBean(Terminator.class).registry())
 				.isSameAs(context.getBean("customConnectionRegistry"));
-		});
-	}
-
-	@Test
-	void allowsCustomServerAdapterToBeUsed() {
-		this.contextRunner.withUserConfiguration(CustomServerAdapterConfiguration.class)
-			.run((context) -> assertThat(context).hasSingleBean(ServerAdapter.class)
-				.hasBean("customServerAdapter")
-				.doesNotHaveBean(TomcatServerAdapter.class)
-				.doesNotHaveBean("tomcatTerminatorCustomizer")
-				.hasSingleBean(Terminator.class)
-				.hasSingleBean(TerminatorLifecycle.class));
-	}
-
-	@Test
-	void allowsCustomTomcatServerAdapterToBeUsed() {
-		this.contextRunner.withUserConfiguration(CustomTomcatServerAdapterConfiguration.class).run((context) -> {
-			assertThat(context).hasSingleBean(ServerAdapter.class)
-				.hasBean("customTomcatServerAdapter")
-				.hasBean("tomcatTerminatorCustomizer");
-			assertThat(context.getBean("tomcatTerminatorCustomizer")).extracting("adapter")
-				.isSameAs(context.getBean("customTomcatServerAdapter"));
 		});
 	}
 
@@ -285,6 +203,11 @@ class TerminatorAutoConfigurationTests {
 					new TerminatorSettings(Duration.ofMillis(50), Duration.ofMillis(1500), Duration.ofMinutes(1))));
 	}
 
+	/**
+	 * Spring Boot's graceful shutdown is the phase right below the termination's, as
+	 * {@link TerminatorLifecyclePhaseTests} checks on each line's servers: Spring Boot's
+	 * own constant for it has moved in 4.0.
+	 */
 	@Test
 	void givesTheTerminationPhaseMaxWaitPlusOneSecondAndSpringBootsGracefulPhaseHalfASecond() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
@@ -292,17 +215,19 @@ class TerminatorAutoConfigurationTests {
 			.run((context) -> {
 				DefaultLifecycleProcessor processor = context.getBean(DefaultLifecycleProcessor.class);
 				assertThat(ReflectionTestUtils.getField(processor, "timeoutPerShutdownPhase")).isEqualTo(1000L);
-				assertThat(ReflectionTestUtils.getField(processor, "timeoutsForShutdownPhases")).isEqualTo(
-						Map.of(TerminatorLifecycle.PHASE, 13_000L, WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE,
-								500L));
+				assertThat(ReflectionTestUtils.getField(processor, "timeoutsForShutdownPhases"))
+					.isEqualTo(Map.of(TerminatorLifecycle.PHASE, 13_000L, TerminatorLifecycle.PHASE - 1, 500L));
 			});
 	}
 
+	/**
+	 * Without a server adapter, as in an application on a server terminator does not
+	 * drain, no termination runs.
+	 */
 	@Test
 	void leavesTheShutdownPhasesAloneWhenNoTerminationRuns() {
 		new WebApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, TomcatTerminatorAutoConfiguration.class, UndertowTerminatorAutoConfiguration.class,
-					TerminatorAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class, TerminatorAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(TerminatorLifecycle.class);
 				DefaultLifecycleProcessor processor = context.getBean(DefaultLifecycleProcessor.class);
@@ -346,27 +271,6 @@ class TerminatorAutoConfigurationTests {
 		@Bean
 		ConnectionRegistry customConnectionRegistry() {
 			return new ConnectionRegistry();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class CustomServerAdapterConfiguration {
-
-		@Bean
-		ServerAdapter customServerAdapter() {
-			return () -> {
-			};
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class CustomTomcatServerAdapterConfiguration {
-
-		@Bean
-		TomcatServerAdapter customTomcatServerAdapter(ConnectionRegistry registry) {
-			return new TomcatServerAdapter(registry);
 		}
 
 	}

@@ -1,19 +1,17 @@
 package io.github.terminator.autoconfigure;
 
-import io.github.terminator.boot3.TomcatTerminatorAutoConfiguration;
-import io.github.terminator.boot3.UndertowTerminatorAutoConfiguration;
 import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.Terminator;
+import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.micrometer.TerminatorMetrics;
+import io.github.terminator.test.LineAutoConfigurations;
+import io.github.terminator.test.NoServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -22,15 +20,19 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link TerminatorMetricsAutoConfiguration}.
+ * Tests for {@link TerminatorMetricsAutoConfiguration}, beside the metrics
+ * auto-configurations of the line, which Spring Boot 4 moved: they must run first for
+ * the meter registry to be there. The server adapter, which the wiring of the
+ * application's server on its line provides, is a stand-in: the meters do not change
+ * with the server.
  */
 class TerminatorMetricsAutoConfigurationTests {
 
 	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(ServletWebServerFactoryAutoConfiguration.class, TomcatTerminatorAutoConfiguration.class, UndertowTerminatorAutoConfiguration.class,
-					TerminatorAutoConfiguration.class, MetricsAutoConfiguration.class,
-				SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-				TerminatorMetricsAutoConfiguration.class));
+		.withConfiguration(
+				AutoConfigurations.of(TerminatorAutoConfiguration.class, TerminatorMetricsAutoConfiguration.class))
+		.withConfiguration(LineAutoConfigurations.metrics())
+		.withBean(ServerAdapter.class, NoServer::adapter);
 
 	@Test
 	void bindsMetersToTheMeterRegistry() {
@@ -53,20 +55,31 @@ class TerminatorMetricsAutoConfigurationTests {
 		});
 	}
 
+	/**
+	 * Without Micrometer, an application has none of Spring Boot's metrics either: on
+	 * Spring Boot 4 they are a module that needs it. A registry bean is there all the
+	 * same, for the missing class alone to make the meters back off.
+	 */
 	@Test
 	void backsOffWithoutMicrometer() {
-		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run((context) -> {
-			assertThat(context).hasSingleBean(Terminator.class);
-			assertThat(context).doesNotHaveBean(TerminatorMetrics.class);
-		});
+		new WebApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(TerminatorAutoConfiguration.class, TerminatorMetricsAutoConfiguration.class))
+			.withBean(ServerAdapter.class, NoServer::adapter)
+			.withBean(SimpleMeterRegistry.class)
+			.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(Terminator.class);
+				assertThat(context).doesNotHaveBean(TerminatorMetrics.class);
+			});
 	}
 
 	@Test
 	void backsOffWithoutMeterRegistry() {
 		new WebApplicationContextRunner()
 			.withConfiguration(
-					AutoConfigurations.of(ServletWebServerFactoryAutoConfiguration.class, TomcatTerminatorAutoConfiguration.class, UndertowTerminatorAutoConfiguration.class,
-					TerminatorAutoConfiguration.class, TerminatorMetricsAutoConfiguration.class))
+					AutoConfigurations.of(TerminatorAutoConfiguration.class, TerminatorMetricsAutoConfiguration.class))
+			.withBean(ServerAdapter.class, NoServer::adapter)
 			.run((context) -> {
 				assertThat(context).hasSingleBean(Terminator.class);
 				assertThat(context).doesNotHaveBean(TerminatorMetrics.class);

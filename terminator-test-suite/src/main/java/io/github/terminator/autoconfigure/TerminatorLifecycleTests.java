@@ -1,7 +1,5 @@
 package io.github.terminator.autoconfigure;
 
-import io.github.terminator.boot3.TomcatTerminatorAutoConfiguration;
-import io.github.terminator.boot3.UndertowTerminatorAutoConfiguration;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.web.context.WebServerGracefulShutdownLifecycle;
-import org.springframework.boot.web.servlet.context.AnnotationConfigServletWebServerApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,24 +28,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link TerminatorLifecycle}.
+ * Tests for {@link TerminatorLifecycle}, on the line's default server where a real one
+ * runs.
  */
 class TerminatorLifecycleTests {
 
 	private static final Duration RESPONSE_WAIT = Duration.ofSeconds(10);
 
-	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner(
-			AnnotationConfigServletWebServerApplicationContext::new)
-		.withConfiguration(
-				AutoConfigurations.of(ServletWebServerFactoryAutoConfiguration.class, TomcatTerminatorAutoConfiguration.class, UndertowTerminatorAutoConfiguration.class,
-					TerminatorAutoConfiguration.class))
-		.withPropertyValues("server.port=0");
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(TerminatorAutoConfiguration.class));
 
+	/**
+	 * Spring Boot's own constant for its phase has moved in 4.0;
+	 * {@link TerminatorLifecyclePhaseTests} compares with the real one on each line.
+	 */
 	@Test
 	void stopsBeforeSpringBootsGracefulShutdown() {
 		TerminatorLifecycle lifecycle = new TerminatorLifecycle(terminator(() -> {
 		}));
-		assertThat(lifecycle.getPhase()).isGreaterThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+		assertThat(lifecycle.getPhase()).isGreaterThan(ShutdownPhaseBudgets.BOOT_GRACEFUL_SHUTDOWN_PHASE);
 		assertThat(lifecycle.isAutoStartup()).isTrue();
 	}
 
@@ -97,6 +93,10 @@ class TerminatorLifecycleTests {
 		}
 	}
 
+	/**
+	 * No server runs: the adapter stands in for one, and the termination, not the server,
+	 * is what the close waits for.
+	 */
 	@Test
 	void whenTerminationCannotFinishThenContextClosesAtMaxWait() {
 		this.contextRunner.withUserConfiguration(StuckServerAdapterConfiguration.class)
