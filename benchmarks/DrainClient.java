@@ -19,12 +19,15 @@ import java.util.concurrent.locks.LockSupport;
  * sees from that instant, and the process's exit.
  *
  * <pre>
- * java DrainClient.java PID PORT idle N
- *     N connections, each kept alive after one GET /fast, quiet for 200 ms: prints the
- *     time from SIGTERM until the last of them saw its FIN, and until the process exited.
- * java DrainClient.java PID PORT quiet N
- *     The same without a request: N connections, quiet for 200 ms (for the floor,
- *     BaselineServer.java, which serves none).
+ * java DrainClient.java PID PORT idle N [QUIET_MS]
+ *     N connections, each kept alive after one GET /fast, then quiet for QUIET_MS
+ *     (default 200) before SIGTERM: prints the time from SIGTERM until the last of them
+ *     saw its FIN, and until the process exited. Past terminator's quiet period (2.5 s
+ *     by default), the drain closes them at once; used just before (QUIET_MS 0), once
+ *     they have been quiet for that long.
+ * java DrainClient.java PID PORT quiet N [QUIET_MS]
+ *     The same without a request (for the floor, BaselineServer.java, which serves
+ *     none).
  * java DrainClient.java PID PORT hold N
  *     N connections, each kept alive after one GET /fast; prints "ready" and holds them
  *     open until its standard input closes (for benchmarks/memory.sh).
@@ -79,8 +82,7 @@ public class DrainClient {
 					connection.awaitResponse();
 				}
 			}
-			// Past the quiet window: every connection is idle for the drain.
-			Thread.sleep(200);
+			Thread.sleep((args.length > 4) ? Long.parseLong(args[4]) : 200);
 		}
 		else if (mode.equals("inflight")) {
 			long millis = Long.parseLong(args[4]);

@@ -2,15 +2,19 @@
 # Drain latency at scale, and distance from the limit: how fast a SIGTERM turns
 # into closed connections and an exited process, with terminator and with Spring
 # Boot's built-in graceful shutdown (terminator.enabled=false,
-# server.shutdown=graceful), on the same application, on Tomcat and on Undertow.
+# server.shutdown=graceful), on the same application, on each (Spring Boot line,
+# server) pair named.
 #
-#   benchmarks/drain-latency.sh [tomcat|undertow|both]     (default both)
+#   benchmarks/drain-latency.sh [PAIR|both|all]     (default both; pairs in lib.sh)
 #
 # Scenarios (each a fresh JVM of the sample application, SIGTERM sent by the
 # client, DrainClient.java, which then times what its connections see):
-#   idle N       N keep-alive connections, idle for 200 ms (past the quiet
-#                window): time until the last of them sees its FIN, and until
-#                the process has exited. N = 100, 1,000, 10,000.
+#   idle N Q     N keep-alive connections, each served one request, then
+#                quiet for Q ms before SIGTERM: time until the last of them sees
+#                its FIN, and until the process has exited. Q = 3000, past
+#                terminator's quiet period (2.5 s): closed at once; Q = 0, used
+#                just before SIGTERM: closed once quiet for the quiet period.
+#                N = 100, 1,000, 10,000.
 #   in-flight R  10 requests in flight with R = 500 ms of their handling left:
 #                the same times minus R, i.e. what a termination adds to the
 #                longest request.
@@ -28,6 +32,9 @@
 # Settings, from the environment:
 #   ROUNDS     rounds per scenario (default 7)
 #   SIZES      idle connection counts (default "100 1000 10000")
+#   QUIETS     how long the idle connections are quiet before SIGTERM, in ms
+#              (default "3000 0")
+#   SCENARIOS  "idle", "inflight" or both (default "idle inflight")
 #   PORT       the application's port (default 19180)
 #   VARIANTS   which to run (default "terminator boot floor")
 #   JAVA_OPTS  options of the application JVMs
@@ -38,8 +45,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SERVERS="$(servers "${1:-both}")"
 ROUNDS="${ROUNDS:-7}"
 SIZES="${SIZES:-100 1000 10000}"
+QUIETS="${QUIETS:-3000 0}"
 PORT="${PORT:-19180}"
 VARIANTS="${VARIANTS:-terminator boot floor}"
+SCENARIOS="${SCENARIOS:-idle inflight}"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 CLIENT="$WORK/DrainClient"
@@ -78,9 +87,12 @@ printf '%-9s %-22s %-22s %-22s %-22s %-22s %-22s %s\n' server scenario "terminat
 for server in $SERVERS; do
   scenarios=()
   for size in $SIZES; do
-    scenarios+=("idle $size")
+    for quiet in $QUIETS; do
+      scenarios+=("idle $size $quiet")
+    done
   done
-  scenarios+=("inflight 10 1000 500")
+  [[ " $SCENARIOS " == *" idle "* ]] || scenarios=()
+  [[ " $SCENARIOS " == *" inflight "* ]] && scenarios+=("inflight 10 1000 500")
   for scenario in "${scenarios[@]}"; do
     : >"$WORK/terminator.rounds"
     : >"$WORK/boot.rounds"
@@ -91,7 +103,8 @@ for server in $SERVERS; do
         order="$(tr ' ' '\n' <<<"$VARIANTS" | tac | tr '\n' ' ')"
       fi
       for variant in $order; do
-        if [[ "$variant" == floor && "$scenario" != idle* ]]; then
+        # The floor closes every socket at once: one idle case is enough of it.
+        if [[ "$variant" == floor && ("$scenario" != idle* || "$scenario" == *" 0") ]]; then
           continue
         fi
         # shellcheck disable=SC2086
@@ -102,6 +115,7 @@ for server in $SERVERS; do
     done
     label="$scenario"
     [[ "$scenario" == inflight* ]] && label="in-flight, R=500ms (-R)"
+    [[ "$scenario" == idle* ]] && label="$(awk '{ print $2 " idle, quiet " $3 " ms" }' <<<"$scenario")"
     printf '%-9s %-22s %-22s %-22s %-22s %-22s %-22s %s\n' "$server" "$label" \
       "$(awk '{ print $1 }' "$WORK/terminator.rounds" | spread %.0f)" \
       "$(awk '{ print $2 }' "$WORK/terminator.rounds" | spread %.0f)" \
