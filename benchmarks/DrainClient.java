@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java DrainClient.java PID PORT idle N [QUIET_MS]
- *     N connections, each kept alive after one GET /fast, then quiet for QUIET_MS
- *     (default 200) before SIGTERM: prints the time from SIGTERM until the last of them
+ *     N connections, opened one after the other and each kept alive after one GET
+ *     /fast (with QUIET_MS 0, a second one on each just before SIGTERM), then quiet
+ *     for QUIET_MS (default 200) before SIGTERM: prints the time from SIGTERM until the last of them
  *     saw its FIN, and until the process exited. Past terminator's quiet period (2.5 s
  *     by default), the drain closes them at once; used just before (QUIET_MS 0), once
  *     they have been quiet for that long.
@@ -60,7 +61,15 @@ public class DrainClient {
 		for (int i = 0; i < count; i++) {
 			SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
 			channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-			connections.add(new Connection(channel));
+			Connection connection = new Connection(channel);
+			connections.add(connection);
+			if (mode.equals("idle")) {
+				// Served before the next opens: Jetty accepts with a queue of 50, and
+				// connections opened faster than it accepts were dropped, with or without
+				// the starter.
+				connection.send("GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n");
+				connection.awaitResponse();
+			}
 		}
 		long remainingNanos = 0;
 		if (mode.equals("hold")) {
@@ -74,7 +83,9 @@ public class DrainClient {
 			return;
 		}
 		if (mode.equals("idle") || mode.equals("quiet")) {
-			if (mode.equals("idle")) {
+			long quietMillis = (args.length > 4) ? Long.parseLong(args[4]) : 200;
+			if (mode.equals("idle") && quietMillis == 0) {
+				// Each used again just before SIGTERM.
 				for (Connection connection : connections) {
 					connection.send("GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n");
 				}
@@ -82,7 +93,7 @@ public class DrainClient {
 					connection.awaitResponse();
 				}
 			}
-			Thread.sleep((args.length > 4) ? Long.parseLong(args[4]) : 200);
+			Thread.sleep(quietMillis);
 		}
 		else if (mode.equals("inflight")) {
 			long millis = Long.parseLong(args[4]);
