@@ -186,14 +186,13 @@ public final class RunningServer implements AutoCloseable {
 	}
 
 	/**
-	 * Waits, polling every 10 ms, until {@code count} requests are being processed: a
-	 * request that ends before a poll sees it is never seen.
+	 * Waits until {@code count} requests are being processed, polling every 100 ms: a
+	 * request that ends before a poll sees it is never seen, so each must last well
+	 * beyond that on a loaded machine. Some tests count on the wait's 100 ms for the
+	 * requests to have written something (a stream its first event).
 	 */
 	public void awaitRequestsInFlight(int count) {
-		await().atMost(Duration.ofSeconds(5))
-			.pollDelay(Duration.ZERO)
-			.pollInterval(Duration.ofMillis(10))
-			.until(() -> registry().requestsInFlight() == count);
+		await().atMost(Duration.ofSeconds(5)).until(() -> registry().requestsInFlight() == count);
 	}
 
 	/**
