@@ -1,6 +1,7 @@
 package io.github.terminator.netty;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
@@ -10,9 +11,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.nio.AbstractNioChannel;
 
 /**
- * Reads what the kernel holds for a connection, outside Netty's own read loop: the one
- * place this adapter goes below Netty's pipeline, through the transports' public API
- * (NIO's {@code NioUnsafe}, the epoll channel's file descriptor).
+ * Reads what the kernel holds for a connection or a listener, outside Netty's own read
+ * loop: the one place this adapter goes below Netty's pipeline, through the transports'
+ * public API (NIO's {@code NioUnsafe}, the epoll channel's file descriptor) but for one
+ * package-private method of the epoll transport (its listener's accept round).
  */
 final class NettySockets {
 
@@ -64,6 +66,30 @@ final class NettySockets {
 	}
 
 	/**
+	 * Runs, on the listener's event loop, one accept round of a listener, as Netty's own
+	 * would when the kernel says connections wait: each connection accepted goes through
+	 * the listener's pipeline, and on to its event loop to be served.
+	 * @param listener a server channel, on whose event loop this is called
+	 * @return {@code false} for a transport this class cannot accept on
+	 */
+	static boolean acceptWaiting(Channel listener) {
+		if (listener.unsafe() instanceof AbstractNioChannel.NioUnsafe nio) {
+			nio.read();
+			return true;
+		}
+		return EPOLL && Epoll.accept(listener);
+	}
+
+	/**
+	 * Whether this class can run the accept round of a listener of the given type.
+	 * @param listenerType a server channel's class
+	 * @return {@code false} for a transport it cannot accept on
+	 */
+	static boolean canAccept(Class<?> listenerType) {
+		return AbstractNioChannel.class.isAssignableFrom(listenerType) || (EPOLL && Epoll.canAccept(listenerType));
+	}
+
+	/**
 	 * Reads once into the buffer's writable part, without blocking.
 	 * @return the bytes read, 0 when none waits or the transport is unknown, -1 at the end
 	 */
@@ -93,6 +119,40 @@ final class NettySockets {
 	 * The epoll transport, Reactor Netty's default on Linux; loaded only where it is.
 	 */
 	private static final class Epoll {
+
+		/** The accept round of the epoll listener's unsafe, package-private. */
+		private static final Method IN_READY = inReady();
+
+		static boolean canAccept(Class<?> listenerType) {
+			return IN_READY != null && io.netty.channel.epoll.EpollServerSocketChannel.class.isAssignableFrom(listenerType);
+		}
+
+		static boolean accept(Channel listener) {
+			if (IN_READY == null || !(listener instanceof io.netty.channel.epoll.EpollServerSocketChannel)) {
+				return false;
+			}
+			try {
+				IN_READY.invoke(listener.unsafe());
+				return true;
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new IllegalStateException("Netty's epoll accept round failed", ex);
+			}
+		}
+
+		private static Method inReady() {
+			try {
+				Method method = Class
+					.forName("io.netty.channel.epoll.AbstractEpollChannel$AbstractEpollUnsafe", false,
+							NettySockets.class.getClassLoader())
+					.getDeclaredMethod("epollInReady");
+				method.setAccessible(true);
+				return method;
+			}
+			catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+				return null;
+			}
+		}
 
 		static int read(Channel channel, ByteBuffer target) throws IOException {
 			if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {

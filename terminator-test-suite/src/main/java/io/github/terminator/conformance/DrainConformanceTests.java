@@ -241,7 +241,9 @@ class DrainConformanceTests {
 			RawConnection busy = server.connect();
 			RawConnection idle = server.connect();
 			idle.get("/fast").readResponse(RESPONSE_WAIT);
-			busy.get("/slow?millis=800");
+			// Blocked until clients are told to close: a timed request may end before the
+			// drain starts on a loaded machine, and then rightly keep its connection.
+			busy.get("/blocked");
 			server.awaitRequestsInFlight(1);
 			quietWindowPasses();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
@@ -253,8 +255,10 @@ class DrainConformanceTests {
 			assertThat(late.closesConnection()).isTrue();
 			assertThat(idle.awaitClose(RESPONSE_WAIT)).isEqualTo(Close.FIN);
 			assertThat(server.hits()).isEqualTo(hitsBefore + 1);
+			server.releaseBlocked();
 			RawResponse inFlight = busy.readResponse(RESPONSE_WAIT);
 			assertThat(inFlight.status()).isEqualTo(200);
+			assertThat(inFlight.body()).isEqualTo("released");
 			assertThat(inFlight.closesConnection()).isTrue();
 			assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 			busy.close();

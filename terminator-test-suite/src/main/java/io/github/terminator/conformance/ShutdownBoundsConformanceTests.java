@@ -92,8 +92,13 @@ class ShutdownBoundsConformanceTests {
 			assertThat(cutAfter).isBetween(1250L, 1500 + LATE_MARGIN_MILLIS);
 			await().atMost(Duration.ofSeconds(5)).until(() -> terminator.lastResult() != null);
 			TerminationResult result = terminator.lastResult();
-			assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.FORCED);
-			assertThat(result.connectionsForced()).isEqualTo(1);
+			// FORCED, but for a machine so loaded that the drain's thread did not run in the
+			// 250 ms: the max-wait then ends the termination and says so, the connection
+			// reported left (Spring Boot's stop closes it), not forced.
+			assertThat(result.code()).as("%s", result).isIn(TerminationCode.FORCED, TerminationCode.TIMED_OUT);
+			assertThat((result.code() == TerminationCode.FORCED) ? result.connectionsForced() : result.connectionsLeft())
+				.as("%s", result)
+				.isEqualTo(1);
 			assertThat(result.duration()).isLessThanOrEqualTo(Duration.ofMillis(1500 + LATE_MARGIN_MILLIS));
 			// Spring Boot's own graceful shutdown does not wait for the cut request.
 			closed.get(1500 + STOP_MARGIN_MILLIS, TimeUnit.MILLISECONDS);

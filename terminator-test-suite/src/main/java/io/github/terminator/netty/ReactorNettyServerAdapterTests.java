@@ -1,0 +1,130 @@
+package io.github.terminator.netty;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.github.terminator.core.ConnectionRegistry;
+import io.github.terminator.core.TerminationCode;
+import io.github.terminator.core.TerminationPhase;
+import io.github.terminator.core.TerminationResult;
+import io.github.terminator.core.Terminator;
+import io.github.terminator.core.TerminatorSettings;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Reactor Netty adapter on a real server, without Spring: its listener is closed
+ * without resetting what waits in its backlog.
+ */
+class ReactorNettyServerAdapterTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	/**
+	 * Connections the kernel accepted while the listener's event loop was busy, and that
+	 * Netty did not take yet, are served when the listener closes, not reset with it:
+	 * their clients' connect succeeded, and they have written their requests. The
+	 * listener's close is queued behind the busy task, as a drain's is behind the work of
+	 * a loaded event loop, so no accept round of Netty's own comes in between.
+	 */
+	@Test
+	void whenTheListenerClosesThenConnectionsWaitingInItsBacklogAreServed() throws Exception {
+		ConnectionRegistry registry = new ConnectionRegistry();
+		ReactorNettyServerAdapter adapter = new ReactorNettyServerAdapter(registry);
+		DisposableServer server = adapter
+			.customize(HttpServer.create()
+				.host("127.0.0.1")
+				.port(0)
+				.handle((request, response) -> response
+					.sendString(Mono.just(String.valueOf(request.requestHeaders().get("X-Id"))))))
+			.bindNow();
+		Terminator terminator = new Terminator(registry, adapter, new TerminatorSettings(Duration.ZERO,
+				Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofMillis(100)), List.of());
+		List<Socket> waiting = new ArrayList<>();
+		CountDownLatch busy = new CountDownLatch(1);
+		try {
+			Channel listener = server.channel();
+			SingleThreadEventExecutor loop = (SingleThreadEventExecutor) listener.eventLoop();
+			loop.execute(() -> block(busy));
+			for (int i = 0; i < 3; i++) {
+				Socket socket = new Socket();
+				socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+				socket.setSoTimeout((int) WAIT.toMillis());
+				socket.getOutputStream()
+					.write(("GET / HTTP/1.1\r\nHost: localhost\r\nX-Id: waiting-" + i + "\r\n\r\n")
+						.getBytes(StandardCharsets.US_ASCII));
+				waiting.add(socket);
+			}
+			assertThat(registry.size()).as("connections Netty accepted").isZero();
+			CompletableFuture<TerminationResult> result = CompletableFuture.supplyAsync(terminator::terminate);
+			await().atMost(WAIT)
+				.until(() -> terminator.phase() == TerminationPhase.DRAINING && loop.pendingTasks() > 0);
+			busy.countDown();
+			for (int i = 0; i < waiting.size(); i++) {
+				String response = readToEnd(waiting.get(i).getInputStream());
+				assertThat(response).startsWith("HTTP/1.1 200 ").endsWith("waiting-" + i);
+			}
+			assertThat(result.get(WAIT.toSeconds(), TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
+		}
+		finally {
+			busy.countDown();
+			for (Socket socket : waiting) {
+				socket.close();
+			}
+			server.disposeNow();
+		}
+	}
+
+	/**
+	 * Fails loudly when a Netty upgrade moves the accept round of a listener: Reactor
+	 * Netty's default transport here (epoll on Linux), and NIO.
+	 */
+	@Test
+	void reachesTheAcceptRoundOfTheListenersOfEachTransport() {
+		DisposableServer server = HttpServer.create().host("127.0.0.1").port(0).bindNow();
+		try {
+			assertThat(NettySockets.canAccept(server.channel().getClass())).as("%s", server.channel()).isTrue();
+		}
+		finally {
+			server.disposeNow();
+		}
+		assertThat(NettySockets.canAccept(NioServerSocketChannel.class)).isTrue();
+	}
+
+	/**
+	 * Reads a response up to the connection's end, which must come as a FIN: a reset throws.
+	 */
+	private static String readToEnd(InputStream in) throws IOException {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		in.transferTo(out);
+		return out.toString(StandardCharsets.US_ASCII);
+	}
+
+	private static void block(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
