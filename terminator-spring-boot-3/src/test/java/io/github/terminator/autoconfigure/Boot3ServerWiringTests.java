@@ -7,6 +7,7 @@ import io.github.terminator.core.ConnectionRegistry;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.github.terminator.netty.ReactorNettyServerAdapter;
+import io.github.terminator.test.NoServer;
 import io.github.terminator.tomcat.TomcatServerAdapter;
 import io.github.terminator.undertow.UndertowServerAdapter;
 import io.undertow.Undertow;
@@ -104,7 +105,7 @@ class Boot3ServerWiringTests {
 
 	@Test
 	void allowsCustomServerAdapterToBeUsed() {
-		this.contextRunner.withUserConfiguration(CustomServerAdapterConfiguration.class)
+		this.contextRunner.withBean("customServerAdapter", ServerAdapter.class, NoServer::adapter)
 			.run((context) -> assertThat(context).hasSingleBean(ServerAdapter.class)
 				.hasBean("customServerAdapter")
 				.doesNotHaveBean(TomcatServerAdapter.class)
@@ -130,17 +131,6 @@ class Boot3ServerWiringTests {
 		@Bean
 		UndertowServletWebServerFactory undertowServletWebServerFactory() {
 			return new UndertowServletWebServerFactory();
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	static class CustomServerAdapterConfiguration {
-
-		@Bean
-		ServerAdapter customServerAdapter() {
-			return () -> {
-			};
 		}
 
 	}

@@ -280,8 +280,7 @@ class TerminatorAutoConfigurationTests {
 
 		@Bean
 		Terminator customTerminator() {
-			return new Terminator(new ConnectionRegistry(), () -> {
-			}, new TerminatorSettings(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2)), List.of());
+			return new Terminator(new ConnectionRegistry(), NoServer.adapter(), new TerminatorSettings(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(2)), List.of());
 		}
 
 	}
