@@ -175,23 +175,42 @@ final class JettyConnection implements ConnectionControl {
 	 * waits for a request again (a partial request the client never finishes).
 	 */
 	private void closeOnSelector(ManagedSelector selector) {
-		selector.submit((ignored) -> {
-			if (this.endPoint.isOpen() && !closeIfWaitingForRequest()) {
-				try {
-					this.scheduler.schedule(() -> closeOnSelector(selector), BUSY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-				}
-				catch (RejectedExecutionException ex) {
-					// The server is stopping, and closes the connection.
-				}
-			}
-		});
+		this.adapter.idleCloses().close(selector, this);
 	}
 
-	private boolean closeIfWaitingForRequest() {
-		// Unread bytes first: Jetty gives up the fill interest before it reads them.
-		if (!this.endPoint.isOpen() || hasUnreadBytes() || !isWaitingForRequest()) {
+	/**
+	 * On the selector thread: if the connection waits for a request, tells its client the
+	 * close with a FIN, and the caller closes it next ({@link #closeAfterFin}); if not,
+	 * looks again a moment later. A connection under TLS gets its FIN from the close, after
+	 * TLS's close_notify.
+	 * @param selector the connection's selector, whose thread this is
+	 * @return whether the connection is to be closed
+	 */
+	boolean finIfWaitingForRequest(ManagedSelector selector) {
+		if (!this.endPoint.isOpen()) {
 			return false;
 		}
+		if (!isWaitingToBeClosed()) {
+			try {
+				this.scheduler.schedule(() -> closeOnSelector(selector), BUSY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// The server is stopping, and closes the connection.
+			}
+			return false;
+		}
+		EndPoint network = networkEndPoint(this.endPoint);
+		if (network == this.endPoint) {
+			network.shutdownOutput();
+		}
+		return true;
+	}
+
+	/**
+	 * On the selector thread, right after {@link #finIfWaitingForRequest}: closes the
+	 * connection, which Jetty reports closed.
+	 */
+	void closeAfterFin() {
 		if (this.tracked.isNew()) {
 			// Closing the connection would have Jetty answer a partial request head with a
 			// 400; the client has not finished a request, and gets a plain FIN.
@@ -201,7 +220,22 @@ final class JettyConnection implements ConnectionControl {
 			// Through the connection, which gives TLS its close_notify before the FIN.
 			this.connection.close();
 		}
+	}
+
+	private boolean closeIfWaitingForRequest() {
+		if (!isWaitingToBeClosed()) {
+			return false;
+		}
+		closeAfterFin();
 		return true;
+	}
+
+	/**
+	 * Whether the connection waits for a request and has none unread.
+	 */
+	private boolean isWaitingToBeClosed() {
+		// Unread bytes first: Jetty gives up the fill interest before it reads them.
+		return this.endPoint.isOpen() && !hasUnreadBytes() && isWaitingForRequest();
 	}
 
 	private boolean isWaitingForRequest() {

@@ -73,6 +73,8 @@ public final class JettyServerAdapter implements ServerAdapter {
 
 	private final List<NetworkConnector> connectors = new CopyOnWriteArrayList<>();
 
+	private final IdleCloses idleCloses = new IdleCloses();
+
 	/** Local addresses of the connections terminator opens to wake acceptor threads. */
 	private final Set<SocketAddress> wakes = ConcurrentHashMap.newKeySet();
 
@@ -308,6 +310,10 @@ public final class JettyServerAdapter implements ServerAdapter {
 			return;
 		}
 		closed(tracked);
+	}
+
+	IdleCloses idleCloses() {
+		return this.idleCloses;
 	}
 
 	void closed(JettyConnection tracked) {
