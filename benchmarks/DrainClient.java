@@ -63,7 +63,7 @@ public class DrainClient {
 			channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
 			Connection connection = new Connection(channel);
 			connections.add(connection);
-			if (mode.equals("idle")) {
+			if (mode.equals("idle") || mode.equals("hold")) {
 				// Served before the next opens: Jetty accepts with a queue of 50, and
 				// connections opened faster than it accepts were dropped, with or without
 				// the starter.
@@ -73,10 +73,6 @@ public class DrainClient {
 		}
 		long remainingNanos = 0;
 		if (mode.equals("hold")) {
-			for (Connection connection : connections) {
-				connection.send("GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n");
-				connection.awaitResponse();
-			}
 			System.out.println("ready");
 			System.out.flush();
 			System.in.read();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Memory per tracked connection: the heap the starter retains for each open
-# connection, on Tomcat and on Undertow.
+# connection, on each (Spring Boot line, server) pair named.
 #
-#   benchmarks/memory.sh [tomcat|undertow|both]     (default both)
+#   benchmarks/memory.sh [PAIR|both|all]     (default both; pairs in lib.sh)
 #
 # For each variant (starter enabled, disabled) a fresh JVM of the sample
 # application; its live heap (jcmd GC.class_histogram, which collects first) is
