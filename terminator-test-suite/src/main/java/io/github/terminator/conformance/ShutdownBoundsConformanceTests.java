@@ -124,8 +124,7 @@ class ShutdownBoundsConformanceTests {
 	void whenAHandlerOutlivesTheGracefulTimeoutThenTheServerStopsWithinTheMaxWaitPlusTwoSeconds(String description,
 			String target, ServerSetup setup) throws Exception {
 		// An endless event stream the application does not end, and did not declare a subscription.
-		// Forced at 1 s, with 2 s to see the forced connection closed: a loaded machine took
-		// more than 1 s once, over a handler writing 256 MB on Reactor Netty.
+		// Forced at 1 s, with 2 s to see the forced connection closed.
 		try (RunningServer server = RunningServer.start(setup, "terminator.graceful-timeout=1s",
 				"terminator.max-wait=3s"); RawConnection client = server.connect()) {
 			Terminator terminator = server.terminator();

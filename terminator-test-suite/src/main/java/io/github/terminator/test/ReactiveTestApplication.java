@@ -144,17 +144,22 @@ public class ReactiveTestApplication implements TestEndpoints {
 	}
 
 	/**
-	 * Writes {@code megabytes} of body, each megabyte once the one before has left:
-	 * more than the socket buffers hold, so the write waits when the client does not read.
+	 * Writes {@code megabytes} of body in pieces of 8 KB, each once the ones before have
+	 * left: more than the socket buffers hold, so the write waits when the client does not
+	 * read. Not in pieces of a megabyte: Reactor Netty writes up to 128 pieces ahead of the
+	 * socket (its prefetch), each copied into direct memory, and 128 MB behind a client
+	 * that does not read held the event loop in allocation for seconds in a loaded test
+	 * JVM, the forced close queued behind it.
 	 */
 	@GetMapping(path = "/large", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
 	Mono<Void> large(@RequestParam int megabytes, ServerHttpResponse response) {
 		this.hits.incrementAndGet();
-		byte[] megabyte = new byte[1024 * 1024];
-		response.getHeaders().set(HttpHeaders.CONTENT_LENGTH, Long.toString((long) megabytes * megabyte.length));
+		byte[] piece = new byte[8 * 1024];
+		int piecesPerMegabyte = 1024 * 1024 / piece.length;
+		response.getHeaders().set(HttpHeaders.CONTENT_LENGTH, Long.toString((long) megabytes * 1024 * 1024));
 		this.writing.incrementAndGet();
-		Flux<DataBuffer> body = Flux.range(0, megabytes)
-			.map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(megabyte));
+		Flux<DataBuffer> body = Flux.range(0, megabytes * piecesPerMegabyte)
+			.map((i) -> DefaultDataBufferFactory.sharedInstance.wrap(piece));
 		return response.writeWith(body).doFinally((signal) -> this.writing.decrementAndGet());
 	}
 
