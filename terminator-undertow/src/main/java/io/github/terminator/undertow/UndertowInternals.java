@@ -1,6 +1,8 @@
 package io.github.terminator.undertow;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -12,6 +14,7 @@ import io.undertow.server.protocol.framed.AbstractFramedChannel;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.server.protocol.http.HttpServerConnection;
 import org.xnio.StreamConnection;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.AcceptingChannel;
 
 /**
@@ -76,6 +79,99 @@ final class UndertowInternals {
 		Object listener = connection.getChannel().getSourceChannel().getCloseListener();
 		return FRAME_CLOSE_LISTENER.isInstance(listener) ? (AbstractFramedChannel<?, ?, ?>) get(FRAMED_CHANNEL, listener)
 				: null;
+	}
+
+	/**
+	 * The thread that accepts a listener's connections, and one accept round of it, for a
+	 * listener of XNIO's NIO transport ({@code QueuedNioTcpServer2}, under Undertow's TLS
+	 * channel for HTTPS): the thread takes connections from the kernel and queues each
+	 * for its IO thread, which hands it to Undertow.
+	 * @return the thread and its round, or {@code null} for another listener
+	 */
+	static AcceptRound acceptRound(AcceptingChannel<? extends StreamConnection> channel) {
+		if (!Xnio.RESOLVED) {
+			return null;
+		}
+		Object server = Xnio.SSL_CHANNEL.isInstance(channel) ? get(Xnio.SSL_TCP_SERVER, channel) : channel;
+		if (!Xnio.QUEUED_SERVER.isInstance(server)) {
+			return null;
+		}
+		XnioIoThread thread = (XnioIoThread) invoke(Xnio.ACCEPT_THREAD, ((AcceptingChannel<?>) server).getWorker());
+		return new AcceptRound(thread, () -> invoke(Xnio.HANDLE_READY, server));
+	}
+
+	/**
+	 * The thread that accepts a listener's connections, and one round of its accepts:
+	 * up to 128 connections taken from the kernel's backlog. Run the round on the thread.
+	 */
+	record AcceptRound(XnioIoThread thread, Runnable round) {
+	}
+
+	private static Object invoke(Method method, Object target) {
+		try {
+			return method.invoke(target);
+		}
+		catch (IllegalAccessException ex) {
+			throw new IllegalStateException("Cannot call " + method, ex);
+		}
+		catch (InvocationTargetException ex) {
+			throw new IllegalStateException(method + " failed", ex.getCause());
+		}
+	}
+
+	/**
+	 * XNIO's NIO listener, looked up apart: an application may run Undertow on another
+	 * XNIO transport, whose listener is closed as it comes.
+	 */
+	static final class Xnio {
+
+		static final Class<?> QUEUED_SERVER;
+
+		/** {@code QueuedNioTcpServer2#handleReady()}: package-private. */
+		static final Method HANDLE_READY;
+
+		/** {@code NioXnioWorker#getAcceptThread()}: package-private. */
+		static final Method ACCEPT_THREAD;
+
+		static final Class<?> SSL_CHANNEL;
+
+		/** {@code UndertowAcceptingSslChannel#tcpServer}: private. */
+		static final Field SSL_TCP_SERVER;
+
+		static final boolean RESOLVED;
+
+		static {
+			Class<?> queuedServer = null;
+			Method handleReady = null;
+			Method acceptThread = null;
+			Class<?> sslChannel = null;
+			Field sslTcpServer = null;
+			try {
+				ClassLoader loader = AcceptingChannel.class.getClassLoader();
+				queuedServer = Class.forName("org.xnio.nio.QueuedNioTcpServer2", false, loader);
+				handleReady = queuedServer.getDeclaredMethod("handleReady");
+				handleReady.setAccessible(true);
+				acceptThread = Class.forName("org.xnio.nio.NioXnioWorker", false, loader)
+					.getDeclaredMethod("getAcceptThread");
+				acceptThread.setAccessible(true);
+				sslChannel = Class.forName("io.undertow.protocols.ssl.UndertowAcceptingSslChannel", false,
+						Undertow.class.getClassLoader());
+				sslTcpServer = accessible(sslChannel.getDeclaredField("tcpServer"));
+			}
+			catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+				queuedServer = null;
+			}
+			QUEUED_SERVER = queuedServer;
+			HANDLE_READY = handleReady;
+			ACCEPT_THREAD = acceptThread;
+			SSL_CHANNEL = sslChannel;
+			SSL_TCP_SERVER = sslTcpServer;
+			RESOLVED = queuedServer != null;
+		}
+
+		private Xnio() {
+		}
+
 	}
 
 	private static Field accessible(Field field) {

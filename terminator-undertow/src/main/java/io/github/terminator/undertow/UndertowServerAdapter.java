@@ -1,10 +1,18 @@
 package io.github.terminator.undertow;
 
 import java.io.IOException;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.github.terminator.core.spi.Connections;
 import io.github.terminator.core.spi.ServerAdapter;
@@ -20,6 +28,8 @@ import io.undertow.server.protocol.http.HttpServerConnection;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.xnio.StreamConnection;
+import org.xnio.XnioIoThread;
+import org.xnio.XnioWorker;
 import org.xnio.channels.AcceptingChannel;
 
 /**
@@ -32,6 +42,16 @@ import org.xnio.channels.AcceptingChannel;
 public final class UndertowServerAdapter implements ServerAdapter {
 
 	private static final Log logger = LogFactory.getLog(UndertowServerAdapter.class);
+
+	/** How long closing the listeners may take before it is reported failed. */
+	private static final long LISTENER_CLOSE_SECONDS = 5;
+
+	/**
+	 * Accept rounds before a listener closes: each takes up to 128 connections, and the
+	 * kernel's backlog holds up to 1,000 with Undertow's default; the rounds that find it
+	 * empty cost an accept each.
+	 */
+	private static final int ACCEPT_ROUNDS = 80;
 
 	private final Connections registry;
 
@@ -89,25 +109,84 @@ public final class UndertowServerAdapter implements ServerAdapter {
 
 	/**
 	 * Closes the listening socket of every tracked listener. Requests on connections
-	 * already accepted go on being served. The socket is closed while Undertow is still
-	 * accepting from it, without suspending accepts first: closing a listener resets the
-	 * connections waiting in its backlog, and an accept thread kept busy leaves only those
-	 * of the last microseconds there.
+	 * already accepted go on being served. Closing a listener resets the connections
+	 * waiting in its backlog, whose clients' connect succeeded and who may have written
+	 * their requests: each listener is closed on the thread that accepts its connections,
+	 * right after accept rounds of its own have emptied the backlog, so that only what
+	 * arrives between the two, a matter of microseconds, is refused. Returns once each IO
+	 * thread has handed Undertow the connections queued for it.
 	 * @throws IOException if a listener failed to close
 	 */
 	@Override
 	public void stopAccepting() throws IOException {
 		IOException failure = null;
+		Set<XnioWorker> workers = new LinkedHashSet<>();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LISTENER_CLOSE_SECONDS);
 		for (AcceptingChannel<? extends StreamConnection> channel : this.channels) {
+			workers.add(channel.getWorker());
 			try {
-				channel.close();
+				closeServingBacklog(channel, deadline);
 			}
 			catch (IOException ex) {
 				failure = (failure != null) ? failure : ex;
 			}
 		}
+		for (XnioWorker worker : workers) {
+			for (int i = 0; i < worker.getIoThreadCount(); i++) {
+				// Runs after the tasks that hand the connections accepted to Undertow.
+				runOn(worker.getIoThread(i), () -> null, deadline);
+			}
+		}
 		if (failure != null) {
 			throw failure;
+		}
+	}
+
+	private static void closeServingBacklog(AcceptingChannel<? extends StreamConnection> channel, long deadline)
+			throws IOException {
+		UndertowInternals.AcceptRound accept = UndertowInternals.acceptRound(channel);
+		if (accept == null) {
+			channel.close();
+			return;
+		}
+		runOn(accept.thread(), () -> {
+			// Each round takes up to 128 connections; one that takes none ends the backlog.
+			for (int i = 0; i < ACCEPT_ROUNDS; i++) {
+				accept.round().run();
+			}
+			channel.close();
+			return null;
+		}, deadline);
+	}
+
+	/**
+	 * Runs a task on an XNIO thread and waits for it, until the deadline.
+	 */
+	private static void runOn(XnioIoThread thread, Callable<?> task, long deadline) throws IOException {
+		CompletableFuture<Object> done = new CompletableFuture<>();
+		try {
+			thread.execute(() -> {
+				try {
+					done.complete(task.call());
+				}
+				catch (Throwable ex) {
+					done.completeExceptionally(ex);
+				}
+			});
+			done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// The thread is stopping, with its worker: its listeners and connections close.
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("Interrupted while closing a listener", ex);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof IOException io) ? io : new IOException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			throw new IOException("A listener of Undertow did not close in " + LISTENER_CLOSE_SECONDS + " s", ex);
 		}
 	}
 

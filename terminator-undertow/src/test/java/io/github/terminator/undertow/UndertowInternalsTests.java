@@ -32,6 +32,9 @@ class UndertowInternalsTests {
 			assertThat(UndertowInternals.channel(listener).isOpen()).isTrue();
 			assertThat(UndertowInternals.channel(listener).getLocalAddress(InetSocketAddress.class))
 				.isEqualTo(listener.getAddress());
+			UndertowInternals.AcceptRound accept = UndertowInternals.acceptRound(UndertowInternals.channel(listener));
+			assertThat(accept).as("the accept thread and round of XNIO's NIO listener").isNotNull();
+			assertThat(accept.thread()).isNotNull();
 		}
 		finally {
 			undertow.stop();
