@@ -23,6 +23,8 @@ import io.netty.channel.ServerChannel;
 import reactor.netty.ConnectionObserver;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * terminator on Reactor Netty: tracks the connections of an {@link HttpServer} (HTTP/1.1,
@@ -37,6 +39,8 @@ public final class ReactorNettyServerAdapter implements ServerAdapter {
 
 	/** How long closing a listener may take before it is reported failed. */
 	private static final long LISTENER_CLOSE_SECONDS = 5;
+
+	private static final Logger logger = Loggers.getLogger(ReactorNettyServerAdapter.class);
 
 	private static final String ACCEPTS = "terminator.accepts";
 
@@ -153,6 +157,11 @@ public final class ReactorNettyServerAdapter implements ServerAdapter {
 		RecvByteBufAllocator allocator = listener.config().getRecvByteBufAllocator();
 		if (allocator instanceof MaxMessagesRecvByteBufAllocator maxMessages) {
 			maxMessages.maxMessagesPerRead(Integer.MAX_VALUE);
+		}
+		if (!NettySockets.canAccept(listener.getClass())) {
+			logger.warn("terminator closes the listener " + listener + " without serving its backlog: its transport ("
+					+ listener.getClass().getName() + ") is not NIO or epoll, and connections waiting in the"
+					+ " backlog when it closes are reset");
 		}
 		listener.pipeline().addFirst(ACCEPTS, new Accepts());
 		this.listeners.add(listener);

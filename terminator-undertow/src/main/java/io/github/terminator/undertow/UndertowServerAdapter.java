@@ -92,6 +92,12 @@ public final class UndertowServerAdapter implements ServerAdapter {
 				continue;
 			}
 			this.channels.add(channel);
+			if (UndertowInternals.acceptRound(channel) == null) {
+				logger.warn("terminator closes Undertow's " + listener.getProtcol() + " listener on "
+						+ listener.getAddress() + " without serving its backlog: its channel ("
+						+ channel.getClass().getName() + ") is not XNIO's NIO listener, and connections waiting"
+						+ " in the backlog when it closes are reset");
+			}
 			OpenListener openListener = UndertowInternals.openListener(listener);
 			if (openListener instanceof HttpOpenListener http) {
 				UndertowInternals.replaceConnections(http, (existing) -> new TrackingConnectionSet(this, existing));
