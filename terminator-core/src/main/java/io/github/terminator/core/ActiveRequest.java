@@ -2,29 +2,86 @@ package io.github.terminator.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * The request an {@link ConnectionState#ACTIVE ACTIVE} connection is processing.
- *
- * @param method the HTTP method
- * @param path the request path; a query string (or fragment) given here is stripped, so
- * that it never reaches a log line, a meter or the endpoint
- * @param startedAt when the request head was parsed
- * @param startNanos {@link System#nanoTime()} at the same moment, for elapsed times
+ * <p>
+ * One is created for every request a server serves, so it reads one clock, the monotonic
+ * one: when it started on the wall clock is only asked for when it is reported, and is
+ * worked out then.
  */
-public record ActiveRequest(String method, String path, Instant startedAt, long startNanos) {
+public final class ActiveRequest {
+
+	private final String method;
+
+	private final String path;
+
+	private final long startNanos;
+
+	/** Worked out when first asked for; racing threads work out the same instant. */
+	private @Nullable Instant startedAt;
 
 	/**
-	 * Keeps the path alone: query strings often carry personal data.
+	 * Creates a request that started at the given moment. Keeps the path alone: query
+	 * strings often carry personal data.
 	 * @param method the HTTP method
 	 * @param path the request path, or target; a query string is stripped
 	 * @param startedAt when the request head was parsed
 	 * @param startNanos {@link System#nanoTime()} at the same moment
 	 */
-	public ActiveRequest {
-		path = pathOf(path);
+	public ActiveRequest(String method, String path, Instant startedAt, long startNanos) {
+		this(method, path, startNanos);
+		this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
+	}
+
+	/**
+	 * Creates a request that started at the given {@link System#nanoTime()}.
+	 */
+	ActiveRequest(String method, String path, long startNanos) {
+		this.method = Objects.requireNonNull(method, "method");
+		this.path = pathOf(path);
+		this.startNanos = startNanos;
+	}
+
+	/**
+	 * The HTTP method.
+	 * @return the method
+	 */
+	public String method() {
+		return this.method;
+	}
+
+	/**
+	 * The request path: a query string (or fragment) given when it was created is
+	 * stripped, so that it never reaches a log line, a meter or the endpoint.
+	 * @return the path
+	 */
+	public String path() {
+		return this.path;
+	}
+
+	/**
+	 * When the request head was parsed, on the wall clock.
+	 * @return when the request started
+	 */
+	public Instant startedAt() {
+		Instant startedAt = this.startedAt;
+		if (startedAt == null) {
+			startedAt = Instant.now().minus(elapsed());
+			this.startedAt = startedAt;
+		}
+		return startedAt;
+	}
+
+	/**
+	 * When the request head was parsed, for elapsed times.
+	 * @return {@link System#nanoTime()} at that moment
+	 */
+	public long startNanos() {
+		return this.startNanos;
 	}
 
 	/**
@@ -55,6 +112,22 @@ public record ActiveRequest(String method, String path, Instant startedAt, long 
 			end = fragment;
 		}
 		return target.substring(0, end);
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		return other instanceof ActiveRequest request && this.startNanos == request.startNanos
+				&& this.method.equals(request.method) && this.path.equals(request.path);
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.method, this.path, this.startNanos);
+	}
+
+	@Override
+	public String toString() {
+		return "ActiveRequest[method=" + this.method + ", path=" + this.path + ", startNanos=" + this.startNanos + "]";
 	}
 
 }

@@ -266,9 +266,7 @@ public final class TrackedConnection {
 			// A pipelined request: the previous one has been answered.
 			this.requestsServed++;
 		}
-		long now = System.nanoTime();
-		this.currentRequest = new ActiveRequest(method, target,
-				Instant.ofEpochMilli(System.currentTimeMillis()), now);
+		this.currentRequest = new ActiveRequest(method, target, System.nanoTime());
 		this.state = ConnectionState.ACTIVE;
 		// The request won the race with a close the drain asked for: it is served, and the
 		// connection is closed after it.
@@ -351,8 +349,7 @@ public final class TrackedConnection {
 	 * @return the stream's request, to give back to {@link #onStreamCompleted}
 	 */
 	ActiveRequest onStreamStarted(String method, String target) {
-		ActiveRequest stream = new ActiveRequest(method, target, Instant.ofEpochMilli(System.currentTimeMillis()),
-				System.nanoTime());
+		ActiveRequest stream = new ActiveRequest(method, target, System.nanoTime());
 		synchronized (this.streams) {
 			this.streams.add(stream);
 			this.activeStreams = this.streams.size();

@@ -39,4 +39,19 @@ class ActiveRequestTests {
 		assertThat(request.elapsed().toMillis()).isBetween(5_000L, 6_000L);
 	}
 
+	@Test
+	void startedAtIsWorkedOutFromTheMonotonicClockOnceAskedAndKept() {
+		Instant before = Instant.now();
+		ActiveRequest request = new ActiveRequest("GET", "/", System.nanoTime() - 5_000_000_000L);
+		Instant startedAt = request.startedAt();
+		assertThat(startedAt).isBetween(before.minusSeconds(6), Instant.now().minusSeconds(4));
+		assertThat(request.startedAt()).isSameAs(startedAt);
+	}
+
+	@Test
+	void startedAtGivenIsKept() {
+		Instant startedAt = Instant.parse("2026-12-06T10:15:30Z");
+		assertThat(new ActiveRequest("GET", "/", startedAt, System.nanoTime()).startedAt()).isEqualTo(startedAt);
+	}
+
 }
