@@ -12,9 +12,11 @@ import reactor.core.publisher.Sinks;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebExchangeDecorator;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
@@ -44,7 +46,7 @@ final class WebFluxStreamTracking implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		return chain.filter(exchange.mutate().response(new StreamResponse(exchange)).build());
+		return chain.filter(new TrackedExchange(exchange));
 	}
 
 	@Override
@@ -69,14 +71,35 @@ final class WebFluxStreamTracking implements WebFilter, Ordered {
 	}
 
 	/**
+	 * An exchange whose response is tracked. One object where {@code mutate()} takes three
+	 * (a builder, a decorator, and the response): this runs for every request. What the
+	 * filters and handlers after this one mutate keeps the tracked response.
+	 */
+	private final class TrackedExchange extends ServerWebExchangeDecorator {
+
+		private final StreamResponse response;
+
+		TrackedExchange(ServerWebExchange exchange) {
+			super(exchange);
+			this.response = new StreamResponse(this);
+		}
+
+		@Override
+		public ServerHttpResponse getResponse() {
+			return this.response;
+		}
+
+	}
+
+	/**
 	 * The response of one exchange: registers a stream as its first piece is written.
 	 */
 	private final class StreamResponse extends ServerHttpResponseDecorator {
 
 		private final ServerWebExchange exchange;
 
-		StreamResponse(ServerWebExchange exchange) {
-			super(exchange.getResponse());
+		StreamResponse(TrackedExchange exchange) {
+			super(exchange.getDelegate().getResponse());
 			this.exchange = exchange;
 		}
 
