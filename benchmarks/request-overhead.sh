@@ -29,8 +29,9 @@
 #   MODES         keepalive, close, or both (default "keepalive close")
 #   ROUNDS        rounds per pair and connection mode (default 7)
 #   DURATION      seconds of one measurement (default 10)
-#   WARMUP        seconds of load on each JVM before the rounds (default 40:
-#                 Undertow was still compiling after 15 on 2 cores)
+#   WARMUP        seconds of load on each JVM before the rounds (default 90:
+#                 Undertow was still compiling after 15 on 2 cores, and WebFlux on
+#                 Reactor Netty got faster round after round for 90 s of load)
 #   CONNECTIONS   concurrent wrk connections (default 16)
 #   THREADS       wrk threads (default 1: the machine has 2 cores, the server needs one)
 #   BASE_PORT     the JVMs listen on BASE_PORT to BASE_PORT+2 (default 19080)
@@ -43,7 +44,7 @@ SERVERS="$(servers "${1:-all}")"
 MODES="${MODES:-keepalive close}"
 ROUNDS="${ROUNDS:-7}"
 DURATION="${DURATION:-10}"
-WARMUP="${WARMUP:-40}"
+WARMUP="${WARMUP:-90}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-1}"
 BASE_PORT="${BASE_PORT:-19080}"
