@@ -305,11 +305,14 @@ class DrainConformanceTests {
 	void whenRequestsAreInFlightThenTerminationEndsRightAfterTheLastResponse(ServerSetup setup) throws Exception {
 		try (RunningServer server = RunningServer.start(setup); RawConnection first = server.connect();
 				RawConnection last = server.connect()) {
-			// Long enough for both to be seen in flight together on a loaded machine.
-			first.get("/slow?millis=600");
-			last.get("/slow?millis=1000");
+			// Held until clients are told to close: timed requests could end first on a loaded
+			// machine, and rightly keep their connections.
+			first.get("/blocked");
+			last.get("/blocked");
 			server.awaitRequestsInFlight(2);
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			server.awaitClosingConnections();
+			server.releaseBlocked();
 			assertThat(first.readResponse(RESPONSE_WAIT).closesConnection()).isTrue();
 			assertThat(last.readResponse(RESPONSE_WAIT).closesConnection()).isTrue();
 			long lastResponseAt = System.nanoTime();
@@ -413,13 +416,18 @@ class DrainConformanceTests {
 				RunningServer.SHORT_QUIET_PERIOD); RawConnection idle = server.connect();
 				RawConnection busy = server.connect()) {
 			assertThat(idle.get("/fast").readResponse(RESPONSE_WAIT).status()).isEqualTo(200);
-			busy.get("/slow?millis=600");
+			// Held until clients are told to close: a timed request could end first on a
+			// loaded machine, and rightly keep its connection.
+			busy.get("/blocked");
 			server.awaitRequestsInFlight(1);
 			quietWindowPasses();
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
 			assertThat(idle.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
+			server.awaitClosingConnections();
+			server.releaseBlocked();
 			RawResponse response = busy.readResponse(RESPONSE_WAIT);
 			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("released");
 			assertThat(response.closesConnection()).isTrue();
 			assertThat(busy.awaitClose(Duration.ofSeconds(2))).isEqualTo(Close.FIN);
 			TerminationResult terminated = result.get(5, TimeUnit.SECONDS);
