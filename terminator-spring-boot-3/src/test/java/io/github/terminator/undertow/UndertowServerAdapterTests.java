@@ -68,9 +68,15 @@ class UndertowServerAdapterTests {
 				.acceptRound(UndertowInternals.channel(listener(server, server.port())));
 			assertThat(accept).isNotNull();
 			CountDownLatch busy = new CountDownLatch(1);
+			CountDownLatch held = new CountDownLatch(1);
 			List<RawConnection> waiting = new ArrayList<>();
 			try {
-				accept.thread().execute(() -> block(busy));
+				accept.thread().execute(() -> {
+					held.countDown();
+					block(busy);
+				});
+				// Queued behind what the thread is doing, which may be an accept round.
+				assertThat(held.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 				for (int i = 0; i < 3; i++) {
 					RawConnection connection = server.connect();
 					waiting.add(connection);

@@ -63,7 +63,13 @@ class ReactorNettyServerAdapterTests {
 		try {
 			Channel listener = server.channel();
 			SingleThreadEventExecutor loop = (SingleThreadEventExecutor) listener.eventLoop();
-			loop.execute(() -> block(busy));
+			CountDownLatch held = new CountDownLatch(1);
+			loop.execute(() -> {
+				held.countDown();
+				block(busy);
+			});
+			// Queued behind what the loop is doing, which may be an accept round.
+			assertThat(held.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 			for (int i = 0; i < 3; i++) {
 				Socket socket = new Socket();
 				socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
