@@ -3,6 +3,7 @@ package io.github.terminator.undertow;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +38,8 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 
 	private final HttpServerConnection connection;
 
+	private final IdleCloses idleCloses;
+
 	/**
 	 * Set on the IO thread right after the connection is registered, which publishes it to
 	 * the drain: the drain's thread may see it unset for a moment.
@@ -46,8 +49,9 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	/** Whether the connection's TLS handshake is under way. */
 	private volatile boolean handshaking;
 
-	UndertowConnection(HttpServerConnection connection) {
+	UndertowConnection(HttpServerConnection connection, IdleCloses idleCloses) {
 		this.connection = connection;
+		this.idleCloses = idleCloses;
 	}
 
 	/**
@@ -96,7 +100,8 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	 * requests and starts their handling: if a request started first, it sees the
 	 * connection {@link ConnectionState#ACTIVE ACTIVE} and leaves it open, and if the bytes
 	 * of one have arrived without being read yet, it hands them to Undertow, which serves
-	 * the request.
+	 * the request. The close comes in a batch, with the other connections handed over
+	 * since the IO thread last ran one ({@link IdleCloses}).
 	 */
 	@Override
 	public boolean closeIfIdle() {
@@ -108,12 +113,39 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 		if (!isIdle()) {
 			return !this.connection.isOpen();
 		}
-		onIoThread(() -> {
-			if (isIdle() && !readWaitingRequest()) {
-				IoUtils.safeClose(this.connection);
-			}
-		});
+		this.idleCloses.close(this.connection.getIoThread(), this);
 		return true;
+	}
+
+	/**
+	 * On the IO thread: if the connection is still waiting for a request and none has
+	 * arrived, closes its socket, which sends its client the FIN, before the connection is
+	 * closed in Undertow with the rest of its batch. A TLS connection, or one of another
+	 * XNIO transport, is left to that close, which sends TLS's close alert first.
+	 * @return whether the connection is to be closed
+	 */
+	boolean closeSocketIfWaitingForRequest() {
+		if (!this.connection.isOpen() || !isIdle() || readWaitingRequest()) {
+			return false;
+		}
+		SocketChannel socket = UndertowInternals.socketChannel(this.connection.getChannel());
+		if (socket != null) {
+			try {
+				socket.close();
+			}
+			catch (IOException ex) {
+				// The client has gone: the close that follows is all there is to do.
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Closes the connection in Undertow, which reports the close: on its IO thread, once
+	 * its batch has had its FINs, or on any thread once the IO thread runs no more tasks.
+	 */
+	void close() {
+		IoUtils.safeClose(this.connection);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.github.terminator.undertow;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -101,6 +102,19 @@ final class UndertowInternals {
 	}
 
 	/**
+	 * The socket of a plain connection of XNIO's NIO transport, for a FIN that XNIO does
+	 * not see: shutting its output down through XNIO marks the connection half-closed,
+	 * which then makes every select of its IO thread report it ready.
+	 * @return the socket, or {@code null} for a TLS connection or another transport
+	 */
+	static SocketChannel socketChannel(StreamConnection connection) {
+		if (!Xnio.RESOLVED || !Xnio.SOCKET_CONNECTION.isInstance(connection)) {
+			return null;
+		}
+		return (SocketChannel) invoke(Xnio.SOCKET_CHANNEL, connection);
+	}
+
+	/**
 	 * The thread that accepts a listener's connections, and one round of its accepts:
 	 * up to 128 connections taken from the kernel's backlog. Run the round on the thread.
 	 */
@@ -138,6 +152,11 @@ final class UndertowInternals {
 		/** {@code UndertowAcceptingSslChannel#tcpServer}: private. */
 		static final Field SSL_TCP_SERVER;
 
+		static final Class<?> SOCKET_CONNECTION;
+
+		/** {@code NioSocketStreamConnection#getChannel()}: package-private. */
+		static final Method SOCKET_CHANNEL;
+
 		static final boolean RESOLVED;
 
 		static {
@@ -146,6 +165,8 @@ final class UndertowInternals {
 			Method acceptThread = null;
 			Class<?> sslChannel = null;
 			Field sslTcpServer = null;
+			Class<?> socketConnection = null;
+			Method socketChannel = null;
 			try {
 				ClassLoader loader = AcceptingChannel.class.getClassLoader();
 				queuedServer = Class.forName("org.xnio.nio.QueuedNioTcpServer2", false, loader);
@@ -157,6 +178,9 @@ final class UndertowInternals {
 				sslChannel = Class.forName("io.undertow.protocols.ssl.UndertowAcceptingSslChannel", false,
 						Undertow.class.getClassLoader());
 				sslTcpServer = accessible(sslChannel.getDeclaredField("tcpServer"));
+				socketConnection = Class.forName("org.xnio.nio.NioSocketStreamConnection", false, loader);
+				socketChannel = socketConnection.getDeclaredMethod("getChannel");
+				socketChannel.setAccessible(true);
 			}
 			catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 				queuedServer = null;
@@ -166,6 +190,8 @@ final class UndertowInternals {
 			ACCEPT_THREAD = acceptThread;
 			SSL_CHANNEL = sslChannel;
 			SSL_TCP_SERVER = sslTcpServer;
+			SOCKET_CONNECTION = socketConnection;
+			SOCKET_CHANNEL = socketChannel;
 			RESOLVED = queuedServer != null;
 		}
 

@@ -59,6 +59,8 @@ public final class UndertowServerAdapter implements ServerAdapter {
 
 	private final List<AcceptingChannel<? extends StreamConnection>> channels = new CopyOnWriteArrayList<>();
 
+	private final IdleCloses idleCloses = new IdleCloses();
+
 	/**
 	 * Creates an adapter that reports to the given registry.
 	 * @param registry where connections are tracked
@@ -210,7 +212,7 @@ public final class UndertowServerAdapter implements ServerAdapter {
 			return;
 		}
 		this.connections.computeIfAbsent(connection, (key) -> {
-			UndertowConnection tracked = new UndertowConnection(key);
+			UndertowConnection tracked = new UndertowConnection(key, this.idleCloses);
 			tracked.track(this.registry.open(tracked));
 			key.addCloseListener(this::closed);
 			return tracked;

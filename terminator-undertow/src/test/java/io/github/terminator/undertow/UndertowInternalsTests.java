@@ -1,6 +1,9 @@
 package io.github.terminator.undertow;
 
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -35,6 +38,31 @@ class UndertowInternalsTests {
 			UndertowInternals.AcceptRound accept = UndertowInternals.acceptRound(UndertowInternals.channel(listener));
 			assertThat(accept).as("the accept thread and round of XNIO's NIO listener").isNotNull();
 			assertThat(accept.thread()).isNotNull();
+		}
+		finally {
+			undertow.stop();
+		}
+	}
+
+	@Test
+	void reachesTheSocketOfAPlainConnection() throws Exception {
+		Undertow undertow = Undertow.builder()
+			.addHttpListener(0, "127.0.0.1")
+			.setHandler((exchange) -> exchange.getResponseSender().send("ok"))
+			.build();
+		undertow.start();
+		try (Socket client = new Socket()) {
+			ListenerInfo listener = undertow.getListenerInfo().get(0);
+			client.connect(listener.getAddress());
+			client.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(new String(client.getInputStream().readNBytes(15), StandardCharsets.US_ASCII))
+				.isEqualTo("HTTP/1.1 200 OK");
+			HttpOpenListener open = (HttpOpenListener) UndertowInternals.openListener(listener);
+			HttpServerConnection connection = UndertowInternals.connections(open).iterator().next();
+			SocketChannel socket = UndertowInternals.socketChannel(connection.getChannel());
+			assertThat(socket).as("the socket of XNIO's NIO connection").isNotNull();
+			assertThat(socket.isOpen()).isTrue();
+			assertThat(((InetSocketAddress) socket.getRemoteAddress()).getPort()).isEqualTo(client.getLocalPort());
 		}
 		finally {
 			undertow.stop();
