@@ -105,12 +105,13 @@ public final class ReactorNettyServerAdapter implements ServerAdapter {
 				try {
 					// An accept round that takes nothing ends the backlog: each takes every
 					// connection waiting (see bound), or one at a time when level-triggered.
+					// Every listener tracked has its Accepts, added when it was bound.
 					Accepts accepts = listener.pipeline().get(Accepts.class);
 					long before;
 					do {
-						before = (accepts != null) ? accepts.count : 0;
+						before = accepts.count;
 					}
-					while (NettySockets.acceptWaiting(listener) && accepts != null && accepts.count != before);
+					while (NettySockets.acceptWaiting(listener) && accepts.count != before);
 				}
 				finally {
 					listener.close(closed);

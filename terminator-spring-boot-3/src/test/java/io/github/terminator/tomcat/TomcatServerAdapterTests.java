@@ -1,7 +1,6 @@
 package io.github.terminator.tomcat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -9,10 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.terminator.core.TerminationCode;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.test.RawConnection;
-import io.github.terminator.test.RawConnection.Close;
-import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
-import io.github.terminator.test.TestApplication;
 import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Test;
 
@@ -52,27 +48,14 @@ class TomcatServerAdapterTests {
 				RunningServer.SHORT_QUIET_PERIOD); RawConnection holder = server.connect()) {
 			holder.get("/blocked");
 			server.awaitRequestsInFlight(1);
-			List<RawConnection> waiting = new ArrayList<>();
+			List<RawConnection> waiting = server.connectWaiting(3);
 			try {
-				for (int i = 0; i < 3; i++) {
-					RawConnection connection = server.connect();
-					waiting.add(connection);
-					connection.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n" + TestApplication.REQUEST_ID
-							+ ": waiting-" + i + "\r\n\r\n");
-				}
 				assertThat(server.registry().size()).isOne();
 				CompletableFuture<TerminationResult> result = server.terminateAsync();
 				server.awaitClosingConnections();
 				server.releaseBlocked();
 				assertThat(holder.readResponse(WAIT).body()).isEqualTo("released");
-				for (int i = 0; i < waiting.size(); i++) {
-					RawResponse response = waiting.get(i).readResponse(WAIT);
-					assertThat(response.status()).isEqualTo(200);
-					assertThat(response.body()).isEqualTo("waiting-" + i);
-					// Served as the listener closed, perhaps before clients are told to
-					// reconnect: closed with a FIN after the response or its quiet period.
-					assertThat(waiting.get(i).awaitClose(WAIT)).isEqualTo(Close.FIN);
-				}
+				RunningServer.assertWaitingServedThenClosed(waiting, WAIT);
 				assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 			}
 			finally {

@@ -15,11 +15,8 @@ import io.github.terminator.core.TerminationPhase;
 import io.github.terminator.core.TerminationResult;
 
 import io.github.terminator.test.RawConnection;
-import io.github.terminator.test.RawConnection.Close;
-import io.github.terminator.test.RawConnection.RawResponse;
 import io.github.terminator.test.RunningServer;
 import io.github.terminator.test.ServerSetup;
-import io.github.terminator.test.TestApplication;
 import io.undertow.Undertow.ListenerInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -77,23 +74,13 @@ class UndertowServerAdapterTests {
 				});
 				// Queued behind what the thread is doing, which may be an accept round.
 				assertThat(held.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-				for (int i = 0; i < 3; i++) {
-					RawConnection connection = server.connect();
-					waiting.add(connection);
-					connection.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n" + TestApplication.REQUEST_ID
-							+ ": waiting-" + i + "\r\n\r\n");
-				}
+				waiting.addAll(server.connectWaiting(3));
 				assertThat(server.registry().size()).as("connections Undertow accepted").isZero();
 				CompletableFuture<TerminationResult> result = server.terminateAsync();
 				await().atMost(WAIT)
 					.until(() -> server.terminator().phase() == TerminationPhase.DRAINING && drainWaitsOnListener());
 				busy.countDown();
-				for (int i = 0; i < waiting.size(); i++) {
-					RawResponse response = waiting.get(i).readResponse(WAIT);
-					assertThat(response.status()).isEqualTo(200);
-					assertThat(response.body()).isEqualTo("waiting-" + i);
-					assertThat(waiting.get(i).awaitClose(WAIT)).isEqualTo(Close.FIN);
-				}
+				RunningServer.assertWaitingServedThenClosed(waiting, WAIT);
 				assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 			}
 			finally {

@@ -214,6 +214,44 @@ public final class RunningServer implements AutoCloseable {
 		assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawConnection.open(port, false));
 	}
 
+	/**
+	 * Connects clients that each write a request for {@code /echo} with an id of its own
+	 * ({@code waiting-0}, {@code waiting-1}...), without waiting for its response: while
+	 * the listener is kept from accepting, they wait in its backlog.
+	 * @param count how many
+	 * @return the connections, in the order of their ids
+	 */
+	public List<RawConnection> connectWaiting(int count) throws java.io.IOException {
+		List<RawConnection> waiting = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				RawConnection connection = connect();
+				waiting.add(connection);
+				connection.send("GET /echo HTTP/1.1\r\nHost: localhost\r\n" + TestApplication.REQUEST_ID + ": waiting-"
+						+ i + "\r\n\r\n");
+			}
+			return waiting;
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			waiting.forEach(RawConnection::close);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Asserts that each client of {@link #connectWaiting} got its own response, then a FIN:
+	 * served, perhaps before clients are told to reconnect, and closed after the response
+	 * or its quiet period.
+	 */
+	public static void assertWaitingServedThenClosed(List<RawConnection> waiting, Duration wait) throws Exception {
+		for (int i = 0; i < waiting.size(); i++) {
+			RawResponse response = waiting.get(i).readResponse(wait);
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("waiting-" + i);
+			assertThat(waiting.get(i).awaitClose(wait)).isEqualTo(Close.FIN);
+		}
+	}
+
 	@Override
 	public void close() {
 		releaseBlocked();
