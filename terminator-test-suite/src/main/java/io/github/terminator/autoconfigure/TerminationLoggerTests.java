@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link TerminationLogger}, as its log events reach Logback: the applications
@@ -34,7 +35,7 @@ class TerminationLoggerTests {
 
 	private final TerminationLogger logger = new TerminationLogger();
 
-	private final Logger log = (Logger) LoggerFactory.getLogger(TerminationLogger.class);
+	private final Logger log = logbackLogger();
 
 	private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
 
@@ -114,6 +115,15 @@ class TerminationLoggerTests {
 			ActiveRequest oldestRequestCut, Throwable error) {
 		return new TerminationResult(code, message, error, START, START.plusMillis(350), Duration.ZERO,
 				Duration.ofMillis(350), 3, 2, 2, 0, 0, 0, 0, forced, 0, oldestRequestCut);
+	}
+
+	/**
+	 * The logger as Logback has it. SLF4J hands out stand-ins while another thread is
+	 * initializing it, as the tests starting beside this one may be.
+	 */
+	private static Logger logbackLogger() {
+		return (Logger) await().atMost(Duration.ofSeconds(10))
+			.until(() -> LoggerFactory.getLogger(TerminationLogger.class), Logger.class::isInstance);
 	}
 
 }

@@ -36,13 +36,15 @@ class TerminatorMetricsServerTests {
 				"terminator.max-wait=10s");
 				RawConnection idle = server.connect();
 				RawConnection completing = server.connect();
-				RawConnection blocked = server.connect()) {
+				RawConnection stalled = server.connect()) {
 			ManagementClient management = ManagementClient.of(server);
 			idle.get("/fast").readResponse(WAIT);
-			blocked.get("/blocked");
-			// Long enough to be in flight still when the meters are read twice, on a loaded
-			// machine; shorter than the graceful timeout, which forces the blocked one.
-			completing.get("/slow?millis=2500");
+			// Held until the test releases it, once the drain has started: in flight however
+			// long the meters take to read on a loaded machine.
+			completing.get("/blocked");
+			// Its body never comes: in flight until the graceful timeout forces it.
+			stalled.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+					+ "Content-Length: 100\r\n\r\npart");
 			server.awaitRequestsInFlight(2);
 			assertThat(gauge(management, "terminator.connections?tag=state:active")).isEqualTo(2);
 			assertThat(gauge(management, "terminator.connections?tag=state:idle")).isEqualTo(1);
@@ -55,6 +57,8 @@ class TerminatorMetricsServerTests {
 				.doesNotContain("terminator_terminations");
 
 			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			server.awaitClosingConnections();
+			server.releaseBlocked();
 			RawResponse completed = completing.readResponse(WAIT);
 			assertThat(completed.closesConnection()).isTrue();
 			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
