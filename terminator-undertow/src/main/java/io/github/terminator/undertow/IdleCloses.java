@@ -53,7 +53,9 @@ final class IdleCloses {
 					this.thread.execute(this::run);
 				}
 				catch (RejectedExecutionException ex) {
-					// The IO thread is stopping: its connections close now.
+					// The IO thread is stopping: its connections close now, and so will
+					// those handed over later.
+					this.submitted.set(false);
 					UndertowConnection rejected;
 					while ((rejected = this.handedOver.poll()) != null) {
 						rejected.close();
