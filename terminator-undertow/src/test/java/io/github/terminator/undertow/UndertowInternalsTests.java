@@ -24,11 +24,7 @@ class UndertowInternalsTests {
 
 	@Test
 	void reachesTheOpenListenerAndTheAcceptingChannelOfAListener() throws Exception {
-		Undertow undertow = Undertow.builder()
-			.addHttpListener(0, "127.0.0.1")
-			.setHandler((exchange) -> exchange.getResponseSender().send("ok"))
-			.build();
-		undertow.start();
+		Undertow undertow = startedServer();
 		try {
 			ListenerInfo listener = undertow.getListenerInfo().get(0);
 			assertThat(UndertowInternals.openListener(listener)).isInstanceOf(HttpOpenListener.class);
@@ -46,11 +42,7 @@ class UndertowInternalsTests {
 
 	@Test
 	void reachesTheSocketOfAPlainConnection() throws Exception {
-		Undertow undertow = Undertow.builder()
-			.addHttpListener(0, "127.0.0.1")
-			.setHandler((exchange) -> exchange.getResponseSender().send("ok"))
-			.build();
-		undertow.start();
+		Undertow undertow = startedServer();
 		try (Socket client = new Socket()) {
 			ListenerInfo listener = undertow.getListenerInfo().get(0);
 			client.connect(listener.getAddress());
@@ -67,6 +59,15 @@ class UndertowInternalsTests {
 		finally {
 			undertow.stop();
 		}
+	}
+
+	private static Undertow startedServer() {
+		Undertow undertow = Undertow.builder()
+			.addHttpListener(0, "127.0.0.1")
+			.setHandler((exchange) -> exchange.getResponseSender().send("ok"))
+			.build();
+		undertow.start();
+		return undertow;
 	}
 
 	@Test
