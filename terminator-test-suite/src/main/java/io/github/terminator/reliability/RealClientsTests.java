@@ -90,7 +90,7 @@ class RealClientsTests {
 	void whenTerminationStartsThenEveryRequestGetsItsResponseOrItsConnectionIsRefused(Client kind, String method,
 			ServerSetup setup) throws Exception {
 		Tally total = new Tally();
-		int rounds = Stress.rounds(kind.rounds);
+		int rounds = Stress.rounds(1);
 		for (int round = 0; round < rounds; round++) {
 			try (RunningServer server = RunningServer.start(setup); Exchange client = kind.create()) {
 				Tally tally = new Tally();
@@ -245,7 +245,7 @@ class RealClientsTests {
 	enum Client {
 
 		/** Retries an idempotent request once by itself; a POST never. */
-		JDK_HTTP_CLIENT(1, List.of("GET", "POST"), () -> {
+		JDK_HTTP_CLIENT(List.of("GET", "POST"), () -> {
 			HttpClient http = HttpClient.newHttpClient();
 			return (uri, method, id) -> {
 				HttpRequest.Builder request = HttpRequest.newBuilder(uri).header(TestApplication.REQUEST_ID, id);
@@ -257,7 +257,7 @@ class RealClientsTests {
 		}),
 
 		/** Its defaults, automatic retries off. */
-		APACHE_HTTP_CLIENT_5(2, List.of("GET", "POST"), () -> {
+		APACHE_HTTP_CLIENT_5(List.of("GET", "POST"), () -> {
 			CloseableHttpClient http = apacheHttpClient();
 			return new Exchange() {
 
@@ -284,7 +284,7 @@ class RealClientsTests {
 		 * Reactor Netty's, WebClient's default, its retries off: its own pool, on event
 		 * loops of its own (the global ones go with the first application that stops).
 		 */
-		REACTOR_NETTY_HTTP_CLIENT(1, List.of("GET", "POST"), () -> {
+		REACTOR_NETTY_HTTP_CLIENT(List.of("GET", "POST"), () -> {
 			ConnectionProvider pool = ConnectionProvider.create("real-clients", THREADS);
 			LoopResources loops = LoopResources.create("real-clients", 1, true);
 			reactor.netty.http.client.HttpClient http = reactor.netty.http.client.HttpClient.create(pool)
@@ -316,28 +316,25 @@ class RealClientsTests {
 		}),
 
 		/** RestClient's default when Apache HttpClient 5 is on the class path, its retries off. */
-		REST_CLIENT_ON_APACHE_HTTP_CLIENT_5(1, List.of("GET", "POST"), () -> restClient(
+		REST_CLIENT_ON_APACHE_HTTP_CLIENT_5(List.of("GET", "POST"), () -> restClient(
 				RestClient.builder().requestFactory(new HttpComponentsClientHttpRequestFactory(apacheHttpClient())))),
 
 		/** Without another HTTP library, RestClient's default is the JDK's HttpClient. */
-		REST_CLIENT_ON_JDK_HTTP_CLIENT(1, List.of("GET", "POST"),
+		REST_CLIENT_ON_JDK_HTTP_CLIENT(List.of("GET", "POST"),
 				() -> restClient(RestClient.builder().requestFactory(new JdkClientHttpRequestFactory()))),
 
 		/**
 		 * The JDK's HttpURLConnection, the oldest default of Spring's clients. GET only: it
 		 * resends a request, POST included, on a failed kept-alive connection.
 		 */
-		REST_CLIENT_ON_HTTP_URL_CONNECTION(1, List.of("GET"),
+		REST_CLIENT_ON_HTTP_URL_CONNECTION(List.of("GET"),
 				() -> restClient(RestClient.builder().requestFactory(new SimpleClientHttpRequestFactory())));
-
-		private final int rounds;
 
 		private final List<String> methods;
 
 		private final Supplier<Exchange> factory;
 
-		Client(int rounds, List<String> methods, Supplier<Exchange> factory) {
-			this.rounds = rounds;
+		Client(List<String> methods, Supplier<Exchange> factory) {
 			this.methods = methods;
 			this.factory = factory;
 		}
