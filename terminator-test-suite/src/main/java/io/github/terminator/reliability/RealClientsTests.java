@@ -184,7 +184,8 @@ class RealClientsTests {
 								if (phase == TerminationPhase.SERVING || phase == TerminationPhase.DELAYING) {
 									tally.failures.add(id + " refused while " + phase + ": " + ex);
 								}
-								tally.refused.incrementAndGet();
+								tally.refused(id, "while " + phase + ", on thread " + thread + " pausing "
+										+ minPauseMillis + " to " + maxPauseMillis + " ms");
 								return null;
 							}
 							String cause = rootCause(ex);

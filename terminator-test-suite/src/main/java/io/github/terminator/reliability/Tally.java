@@ -45,6 +45,14 @@ final class Tally {
 	/** New connections refused once the listener was closed, before a byte was written. */
 	final AtomicInteger refused = new AtomicInteger();
 
+	/**
+	 * What was known when each request ended in a refused connection, where its test
+	 * said: a client that retries by itself (the JDK's retries a GET whose connection
+	 * ended before its response) may have written the request first on a connection the
+	 * server read it from.
+	 */
+	final Map<String, String> refusals = new ConcurrentHashMap<>();
+
 	/** What the clients threw for the unanswered requests, by root cause. */
 	final Map<String, Integer> errors = new ConcurrentHashMap<>();
 
@@ -83,6 +91,16 @@ final class Tally {
 	}
 
 	/**
+	 * Records a request whose client found its new connection refused.
+	 * @param id the request's id
+	 * @param when what the test knew then
+	 */
+	void refused(String id, String when) {
+		this.refused.incrementAndGet();
+		this.refusals.put(id, when);
+	}
+
+	/**
 	 * Adds what another tally counted to this one.
 	 * @param other the tally of one round
 	 */
@@ -92,6 +110,7 @@ final class Tally {
 		this.reset.addAll(other.reset);
 		this.causes.putAll(other.causes);
 		this.refused.addAndGet(other.refused.get());
+		this.refusals.putAll(other.refusals);
 		other.errors.forEach((error, count) -> this.errors.merge(error, count, Integer::sum));
 		this.failures.addAll(other.failures);
 	}
@@ -114,7 +133,10 @@ final class Tally {
 		Set<String> lost = new TreeSet<>(receivedByServer);
 		lost.removeAll(this.served);
 		lost.removeAll(this.warmUp);
-		assertThat(lost).as("requests read by the server and left without a response").isEmpty();
+		assertThat(lost.stream()
+			.map((id) -> id + (this.refusals.containsKey(id)
+					? " (the client then found a new connection refused, " + this.refusals.get(id) + ")" : ""))
+			.toList()).as("requests read by the server and left without a response").isEmpty();
 	}
 
 	@Override
