@@ -181,28 +181,38 @@ class DrainConformanceTests {
 	/**
 	 * A new connection is closed once quiet for 100 ms, counted from the end of its TLS
 	 * handshake: a client writes its request as soon as its handshake ends, and a busy
-	 * machine can make a handshake last longer than that.
+	 * machine can make a handshake last longer than that. This client writes 50 ms after
+	 * its handshake; an attempt in which it was held up past 80 ms proves nothing of the
+	 * window, and is tried again.
 	 */
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#everyStackSecure")
 	void whenTlsHandshakeEndsDuringTheDrainThenTheRequestWrittenRightAfterIsServed(ServerSetup setup)
 			throws Exception {
-		try (RunningServer server = RunningServer.start(setup); Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-			// Past the quiet window of a new connection, counted from the accept.
-			Thread.sleep(300);
-			CompletableFuture<TerminationResult> result = server.terminateAsync();
-			server.awaitClosingConnections();
-			Thread.sleep(300);
-			try (RawConnection client = RawConnection.startTls(socket, server.port())) {
-				Thread.sleep(50);
-				RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
-				assertThat(response.status()).isEqualTo(200);
-				assertThat(response.closesConnection()).isTrue();
-				assertThat(client.awaitClose(RESPONSE_WAIT)).isEqualTo(Close.FIN);
+		for (int attempt = 1; attempt <= 3; attempt++) {
+			try (RunningServer server = RunningServer.start(setup); Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+				// Past the quiet window of a new connection, counted from the accept.
+				Thread.sleep(300);
+				CompletableFuture<TerminationResult> result = server.terminateAsync();
+				server.awaitClosingConnections();
+				Thread.sleep(300);
+				try (RawConnection client = RawConnection.startTls(socket, server.port())) {
+					long handshakeEndedAt = System.nanoTime();
+					Thread.sleep(50);
+					if (elapsedMillis(handshakeEndedAt) > 80) {
+						continue;
+					}
+					RawResponse response = client.get("/fast").readResponse(RESPONSE_WAIT);
+					assertThat(response.status()).isEqualTo(200);
+					assertThat(response.closesConnection()).isTrue();
+					assertThat(client.awaitClose(RESPONSE_WAIT)).isEqualTo(Close.FIN);
+				}
+				assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
+				return;
 			}
-			assertThat(result.get(5, TimeUnit.SECONDS).code()).isEqualTo(TerminationCode.TERMINATED);
 		}
+		fail("Could not write a request within 80 ms of the TLS handshake in 3 attempts: the machine is too busy");
 	}
 
 	@ParameterizedTest(name = "{0}")
