@@ -37,7 +37,9 @@ final class NettySockets {
 		ByteBuf buffer = channel.alloc().directBuffer(CHUNK);
 		int total = 0;
 		try {
-			while (true) {
+			// Once the pipeline has closed the channel, its descriptor may be another
+			// socket's already: reading on would take that connection's bytes.
+			while (channel.isOpen()) {
 				int read = read(channel, buffer);
 				if (read <= 0) {
 					break;

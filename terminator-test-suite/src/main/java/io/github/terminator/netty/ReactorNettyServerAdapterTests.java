@@ -3,13 +3,16 @@ package io.github.terminator.netty;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +22,13 @@ import io.github.terminator.core.TerminationPhase;
 import io.github.terminator.core.TerminationResult;
 import io.github.terminator.core.Terminator;
 import io.github.terminator.core.TerminatorSettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import org.junit.jupiter.api.Test;
@@ -29,6 +38,7 @@ import reactor.netty.http.server.HttpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The Reactor Netty adapter on a real server, without Spring: its listener is closed
@@ -96,6 +106,73 @@ class ReactorNettyServerAdapterTests {
 				socket.close();
 			}
 			server.disposeNow();
+		}
+	}
+
+	/**
+	 * Reading what waits on a connection stops once the pipeline has closed it: the
+	 * connection's file descriptor, closed, may already be another socket's, whose bytes
+	 * the read would take and hand to a closed connection. Here the pipeline closes the
+	 * connection on its first eight KiB of pipelined requests, then opens a socket that
+	 * takes the lowest free descriptor, as the kernel gives it: the connection's.
+	 */
+	@Test
+	void whenThePipelineClosesTheConnectionThenReadingWhatWaitsStops() throws Exception {
+		assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "the epoll transport, Reactor Netty's default on Linux");
+		StringBuilder seen = new StringBuilder();
+		CompletableFuture<Channel> accepted = new CompletableFuture<>();
+		List<Socket> sockets = new CopyOnWriteArrayList<>();
+		EventLoopGroup loops = new io.netty.channel.epoll.EpollEventLoopGroup(1);
+		try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			Channel listener = new ServerBootstrap().group(loops)
+				.channel(io.netty.channel.epoll.EpollServerSocketChannel.class)
+				.childOption(ChannelOption.AUTO_READ, false)
+				.childHandler(new ChannelInboundHandlerAdapter() {
+
+					@Override
+					public void handlerAdded(ChannelHandlerContext ctx) {
+						accepted.complete(ctx.channel());
+					}
+
+					@Override
+					public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+						ByteBuf bytes = (ByteBuf) msg;
+						seen.append(bytes.toString(StandardCharsets.US_ASCII));
+						bytes.release();
+						if (seen.length() >= 8192 && ctx.channel().isOpen()) {
+							ctx.channel().close();
+							Socket victim = new Socket();
+							victim.connect(other.getLocalSocketAddress(), 5000);
+							Socket peer = other.accept();
+							peer.getOutputStream().write("another connection's request".getBytes(StandardCharsets.US_ASCII));
+							sockets.add(victim);
+							sockets.add(peer);
+						}
+					}
+
+				})
+				.bind(InetAddress.getLoopbackAddress(), 0)
+				.sync()
+				.channel();
+			Socket client = new Socket();
+			sockets.add(client);
+			client.connect(listener.localAddress(), 5000);
+			client.getOutputStream()
+				.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(2000).getBytes(StandardCharsets.US_ASCII));
+			Channel channel = accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			await().atMost(WAIT)
+				.until(() -> channel.eventLoop().submit(() -> NettySockets.readWaiting(channel)).get() && !channel.isOpen());
+			assertThat(seen).doesNotContain("another");
+			Socket victim = sockets.get(1);
+			victim.setSoTimeout(5000);
+			byte[] request = victim.getInputStream().readNBytes(7);
+			assertThat(new String(request, StandardCharsets.US_ASCII)).isEqualTo("another");
+		}
+		finally {
+			for (Socket socket : sockets) {
+				socket.close();
+			}
+			loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
 		}
 	}
 

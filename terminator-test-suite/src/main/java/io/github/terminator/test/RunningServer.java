@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A real embedded server running {@link TestApplication}, or {@link ReactiveTestApplication}
- * on a reactive server, on a free port, over HTTP or HTTPS.
+ * on a reactive server, on a port of its own ({@link TestPorts}), over HTTP or HTTPS.
  */
 public final class RunningServer implements AutoCloseable {
 
@@ -84,7 +84,7 @@ public final class RunningServer implements AutoCloseable {
 	public static RunningServer start(ServerSetup setup, String... properties) {
 		boolean tls = setup.tls();
 		List<String> all = new ArrayList<>();
-		all.add("server.port=0");
+		all.add("server.port=" + TestPorts.next());
 		all.add("spring.main.banner-mode=off");
 		all.add("logging.level.root=WARN");
 		all.add("logging.level.io.github.terminator=INFO");
