@@ -45,7 +45,7 @@ class LoadThroughTerminationTests {
 				TerminationResult result = terminateUnderLoad(server, tally);
 				assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
 				assertThat(result.connectionsForced()).isZero();
-				tally.assertEveryRequestAnswered(server.received());
+				tally.assertEveryRequestAnswered(server.received(), server.outcomes());
 				assertThat(tally.refused).as("clients that found the server gone").hasValue(CLIENTS);
 			}
 			total.add(tally);

@@ -96,7 +96,7 @@ class RealClientsTests {
 				Tally tally = new Tally();
 				TerminationResult result = terminateWhileLooping(server, client, method, tally);
 				assertThat(result.code()).as("%s", result).isEqualTo(TerminationCode.TERMINATED);
-				tally.assertEveryRequestAnswered(server.received());
+				tally.assertEveryRequestAnswered(server.received(), server.outcomes());
 				assertThat(tally.refused).hasValue(THREADS);
 				total.add(tally);
 			}

@@ -122,6 +122,16 @@ final class Tally {
 	 * @param receivedByServer ids of the requests that reached the handler
 	 */
 	void assertEveryRequestAnswered(Set<String> receivedByServer) {
+		assertEveryRequestAnswered(receivedByServer, Map.of());
+	}
+
+	/**
+	 * Asserts the client's oracle, as {@link #assertEveryRequestAnswered(Set)}, a failure
+	 * also saying how the server's exchange of each request ended.
+	 * @param receivedByServer ids of the requests that reached the handler
+	 * @param serverOutcomes how the server's exchange of each request ended, where known
+	 */
+	void assertEveryRequestAnswered(Set<String> receivedByServer, Map<String, String> serverOutcomes) {
 		assertThat(this.failures).as("what clients must never see").isEmpty();
 		List<String> unanswered = new ArrayList<>();
 		for (String id : new TreeSet<>(this.unanswered)) {
@@ -134,8 +144,9 @@ final class Tally {
 		lost.removeAll(this.served);
 		lost.removeAll(this.warmUp);
 		assertThat(lost.stream()
-			.map((id) -> id + (this.refusals.containsKey(id)
-					? " (the client then found a new connection refused, " + this.refusals.get(id) + ")" : ""))
+			.map((id) -> id + (serverOutcomes.containsKey(id) ? " (server: " + serverOutcomes.get(id) + ")" : "")
+					+ (this.refusals.containsKey(id)
+							? " (the client then found a new connection refused, " + this.refusals.get(id) + ")" : ""))
 			.toList()).as("requests read by the server and left without a response").isEmpty();
 	}
 

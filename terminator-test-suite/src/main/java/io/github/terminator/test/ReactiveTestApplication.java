@@ -41,6 +41,7 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import org.springframework.web.server.WebFilter;
 
 /**
  * The {@link TestApplication}'s endpoints on Spring WebFlux, for the reactive servers:
@@ -61,6 +62,8 @@ public class ReactiveTestApplication implements TestEndpoints {
 
 	private final Set<String> received = ConcurrentHashMap.newKeySet();
 
+	private final Map<String, String> outcomes = new ConcurrentHashMap<>();
+
 	@Override
 	public AtomicInteger hits() {
 		return this.hits;
@@ -69,6 +72,33 @@ public class ReactiveTestApplication implements TestEndpoints {
 	@Override
 	public Set<String> received() {
 		return this.received;
+	}
+
+	@Override
+	public Map<String, String> outcomes() {
+		return this.outcomes;
+	}
+
+	/**
+	 * Records how the exchange of each request with an id ended: its response written
+	 * (the exchange completes once the server has flushed it), failed, or cancelled (the
+	 * connection closed first), with the server's id of the exchange, which names its
+	 * connection on Reactor Netty.
+	 */
+	@Bean
+	WebFilter outcomeRecorder() {
+		return (exchange, chain) -> {
+			String id = exchange.getRequest().getHeaders().getFirst(TestApplication.REQUEST_ID);
+			if (id == null) {
+				return chain.filter(exchange);
+			}
+			String exchangeId = exchange.getRequest().getId();
+			return chain.filter(exchange)
+				.doOnSuccess((done) -> this.outcomes.put(id,
+						"written, " + exchange.getResponse().getStatusCode() + ", exchange " + exchangeId))
+				.doOnError((ex) -> this.outcomes.put(id, "failed, " + ex + ", exchange " + exchangeId))
+				.doOnCancel(() -> this.outcomes.put(id, "cancelled, exchange " + exchangeId));
+		};
 	}
 
 	@Override

@@ -174,6 +174,11 @@ public final class RunningServer implements AutoCloseable {
 		return this.application.received();
 	}
 
+	/** How the server's exchange of each request to {@code /echo} ended, where the stack tells. */
+	public Map<String, String> outcomes() {
+		return this.application.outcomes();
+	}
+
 	/** Handlers of {@code /large} still writing their response. */
 	public int handlersWriting() {
 		return this.application.writing().get();
