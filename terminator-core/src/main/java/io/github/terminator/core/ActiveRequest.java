@@ -17,7 +17,11 @@ public final class ActiveRequest {
 
 	private final String method;
 
-	private final String path;
+	/**
+	 * The target as the server gave it, until {@link #path()} first strips it: a request
+	 * is rarely reported, and a copy of its path made for each one would be garbage.
+	 */
+	private String path;
 
 	private final long startNanos;
 
@@ -40,9 +44,9 @@ public final class ActiveRequest {
 	/**
 	 * Creates a request that started at the given {@link System#nanoTime()}.
 	 */
-	ActiveRequest(String method, String path, long startNanos) {
+	ActiveRequest(String method, @Nullable String path, long startNanos) {
 		this.method = Objects.requireNonNull(method, "method");
-		this.path = pathOf(path);
+		this.path = (path != null) ? path : "";
 		this.startNanos = startNanos;
 	}
 
@@ -60,7 +64,13 @@ public final class ActiveRequest {
 	 * @return the path
 	 */
 	public String path() {
-		return this.path;
+		String path = this.path;
+		String stripped = pathOf(path);
+		if (stripped != path) {
+			// Racing threads strip the same target to the same path.
+			this.path = stripped;
+		}
+		return stripped;
 	}
 
 	/**
@@ -111,23 +121,23 @@ public final class ActiveRequest {
 		if (fragment >= 0 && fragment < end) {
 			end = fragment;
 		}
-		return target.substring(0, end);
+		return (end == target.length()) ? target : target.substring(0, end);
 	}
 
 	@Override
 	public boolean equals(@Nullable Object other) {
 		return other instanceof ActiveRequest request && this.startNanos == request.startNanos
-				&& this.method.equals(request.method) && this.path.equals(request.path);
+				&& this.method.equals(request.method) && path().equals(request.path());
 	}
 
 	@Override
 	public int hashCode() {
-		return Objects.hash(this.method, this.path, this.startNanos);
+		return Objects.hash(this.method, path(), this.startNanos);
 	}
 
 	@Override
 	public String toString() {
-		return "ActiveRequest[method=" + this.method + ", path=" + this.path + ", startNanos=" + this.startNanos + "]";
+		return "ActiveRequest[method=" + this.method + ", path=" + path() + ", startNanos=" + this.startNanos + "]";
 	}
 
 }

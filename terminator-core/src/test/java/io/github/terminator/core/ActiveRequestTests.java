@@ -27,9 +27,11 @@ class ActiveRequestTests {
 	}
 
 	@Test
-	void neverHoldsAQueryStringWhoeverCreatesIt() {
+	void neverReportsAQueryStringWhoeverCreatesIt() {
 		ActiveRequest request = new ActiveRequest("GET", "/search?q=alice&token=secret", Instant.now(), 0);
+		assertThat(request.toString()).doesNotContain("alice", "secret");
 		assertThat(request.path()).isEqualTo("/search");
+		assertThat(request).isEqualTo(new ActiveRequest("GET", "/search", Instant.now(), 0));
 	}
 
 	@Test

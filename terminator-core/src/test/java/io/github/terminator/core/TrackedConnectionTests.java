@@ -1,12 +1,15 @@
 package io.github.terminator.core;
 
+import io.github.terminator.core.spi.ConnectionEvents;
 import io.github.terminator.core.spi.Protocol;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests for {@link TrackedConnection}.
@@ -171,6 +174,41 @@ class TrackedConnectionTests {
 		assertThat(tracked.requestsServed()).isZero();
 		assertThat(this.registry.requestsCompletedWhileClosing()).isZero();
 		assertThat(this.registry.isEmpty()).isTrue();
+	}
+
+	/**
+	 * A request's target is kept as the server gave it and stripped of its query string
+	 * only when the request is reported, rarely: a copy of the path made for every request
+	 * would be garbage. So a request with a query string allocates no more than one
+	 * without.
+	 */
+	@Test
+	void aQueryStringCostsNoAllocationPerRequest() {
+		assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+				"a JVM that counts the bytes each thread allocates");
+		ConnectionEvents events = FakeConnection.open(this.registry).tracked().events();
+		long plain = bytesAllocatedPerRequest(events, "/orders/42");
+		long withQuery = bytesAllocatedPerRequest(events, "/orders/42?page=1");
+		assertThat(withQuery).as("bytes per request with a query string, against %d without", plain)
+			.isLessThanOrEqualTo(plain + 8);
+		events.onRequestStarted("GET", "/orders/42?page=1");
+		assertThat(TrackedConnection.of(events).currentRequest().path()).isEqualTo("/orders/42");
+	}
+
+	private static long bytesAllocatedPerRequest(ConnectionEvents events, String target) {
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+		long thread = Thread.currentThread().getId();
+		int requests = 100_000;
+		for (int i = 0; i < requests; i++) {
+			events.onRequestStarted("GET", target);
+			events.onRequestCompleted();
+		}
+		long before = threads.getThreadAllocatedBytes(thread);
+		for (int i = 0; i < requests; i++) {
+			events.onRequestStarted("GET", target);
+			events.onRequestCompleted();
+		}
+		return (threads.getThreadAllocatedBytes(thread) - before) / requests;
 	}
 
 }

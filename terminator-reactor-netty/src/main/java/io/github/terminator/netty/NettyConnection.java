@@ -190,7 +190,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 		try {
 			codec.connection().forEachActiveStream((stream) -> {
 				boolean upgraded = upgrade != null && stream.id() == 1;
-				streams.started(stream.id(), upgraded ? upgrade.method().name() : "", upgraded ? path(upgrade.uri()) : "");
+				streams.started(stream.id(), upgraded ? upgrade.method().name() : "", upgraded ? upgrade.uri() : "");
 				return true;
 			});
 		}
@@ -342,7 +342,8 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 		if (message instanceof HttpRequest request) {
 			this.started++;
 			this.keepAlive = HttpUtil.isKeepAlive(request);
-			this.events.onRequestStarted(request.method().name(), path(request.uri()));
+			// The core strips the query string when it reports the request, if ever.
+			this.events.onRequestStarted(request.method().name(), request.uri());
 		}
 		context.fireChannelRead(message);
 	}
@@ -390,11 +391,6 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 			switchedToHttp2(context.pipeline(), Protocol.H2C, upgrade.upgradeRequest());
 		}
 		context.fireUserEventTriggered(event);
-	}
-
-	private static String path(String uri) {
-		int query = uri.indexOf('?');
-		return (query >= 0) ? uri.substring(0, query) : uri;
 	}
 
 	/**
@@ -468,7 +464,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 				Http2Stream stream = this.connection.stream(id);
 				if (!this.open.containsKey(id) && stream != null && stream.state() != Http2Stream.State.CLOSED) {
 					Http2Headers headers = frame.headers();
-					started(id, String.valueOf(headers.method()), path(String.valueOf(headers.path())));
+					started(id, String.valueOf(headers.method()), String.valueOf(headers.path()));
 				}
 			}
 			else if (message instanceof Http2PingFrame ping && ping.ack() && ping.content() == LAST_GOAWAY_PING) {
