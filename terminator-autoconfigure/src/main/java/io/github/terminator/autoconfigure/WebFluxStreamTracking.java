@@ -49,6 +49,16 @@ final class WebFluxStreamTracking implements WebFilter, Ordered {
 		return chain.filter(new TrackedExchange(exchange));
 	}
 
+	/**
+	 * A constant name: Spring Framework 7's filter chain names each filter's checkpoint
+	 * with it at every request, and {@code Object.toString()} would build a new one each
+	 * time.
+	 */
+	@Override
+	public String toString() {
+		return "terminator's stream tracking";
+	}
+
 	@Override
 	public int getOrder() {
 		// Around every other filter: what they write passes through the tracked response.
