@@ -120,16 +120,8 @@ final class Tally {
 	 * nothing else went wrong. A failure names which of the unanswered requests the
 	 * server had read.
 	 * @param receivedByServer ids of the requests that reached the handler
-	 */
-	void assertEveryRequestAnswered(Set<String> receivedByServer) {
-		assertEveryRequestAnswered(receivedByServer, Map.of());
-	}
-
-	/**
-	 * Asserts the client's oracle, as {@link #assertEveryRequestAnswered(Set)}, a failure
-	 * also saying how the server's exchange of each request ended.
-	 * @param receivedByServer ids of the requests that reached the handler
-	 * @param serverOutcomes how the server's exchange of each request ended, where known
+	 * @param serverOutcomes how the server's exchange of each request ended, where known,
+	 * for the failure message
 	 */
 	void assertEveryRequestAnswered(Set<String> receivedByServer, Map<String, String> serverOutcomes) {
 		assertThat(this.failures).as("what clients must never see").isEmpty();

@@ -68,7 +68,10 @@ public final class TestPorts {
 	}
 
 	private static int claimBlock() {
-		if (FIRST + BLOCKS * BLOCK_SIZE > ephemeralRangeStart()) {
+		int ephemeralStart = ephemeralRangeStart();
+		if (FIRST + BLOCKS * BLOCK_SIZE > ephemeralStart) {
+			System.err.println("TestPorts: the ephemeral range starts at " + ephemeralStart
+					+ ", below the suite's ports: servers get port 0, which a server started next may be given again");
 			return -1;
 		}
 		for (int block = 0; block < BLOCKS; block++) {
@@ -81,11 +84,13 @@ public final class TestPorts {
 				// Another test JVM holds this block.
 			}
 		}
+		System.err.println("TestPorts: every block's lock port (" + LOCK_BASE + " to " + (LOCK_BASE + BLOCKS - 1)
+				+ ") is taken: servers get port 0, which a server started next may be given again");
 		return -1;
 	}
 
 	/** Where Linux starts its ephemeral ports; 49152, IANA's, elsewhere. */
-	private static int ephemeralRangeStart() {
+	static int ephemeralRangeStart() {
 		try {
 			// Read by lines: a file of /proc says it is empty, and readString reads one byte of it.
 			String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
