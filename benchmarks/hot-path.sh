@@ -3,7 +3,7 @@
 # request, in nanoseconds, set against the server's CPU time per request (benchmark 1,
 # request-overhead.sh, column "cpu off"): in its core (HotPathBenchmark: tracking,
 # state changes, the Connection: close decision), in Spring WebFlux's layer
-# (WebFluxPathBenchmark: the stream-tracking filter, with and without it) and on Reactor
+# (WebFluxPathBenchmark: the stream tracking, with and without it) and on Reactor
 # Netty's pipeline (NettyPipelineBenchmark: the adapter's handlers, with and without
 # them). The with/without pairs print the difference, what the starter adds.
 #

@@ -6,6 +6,8 @@ import io.github.terminator.core.Terminator;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.modelcontextprotocol.spec.McpServerTransportProviderBase;
 
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration;
@@ -20,6 +22,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 /**
  * {@link AutoConfiguration Auto-configuration} of terminator for web applications, servlet
@@ -127,13 +131,28 @@ public class TerminatorAutoConfiguration {
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = Type.REACTIVE)
-	@ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+	@ConditionalOnClass(name = "org.springframework.web.server.adapter.WebHttpHandlerBuilder")
 	static class WebFluxStreamsConfiguration {
 
 		@Bean
 		WebFluxStreamTracking terminatorWebFluxStreamTracking(ConnectionRegistry registry,
-				TerminatorProperties properties) {
-			return new WebFluxStreamTracking(registry.streams(), properties.toSubscriptionPaths());
+				TerminatorProperties properties, BeanFactory beans) {
+			return new WebFluxStreamTracking(registry.streams(), properties.toSubscriptionPaths(),
+					() -> forwardedHeaderTransformer(beans));
+		}
+
+		/**
+		 * The transformer {@code WebHttpHandlerBuilder.applicationContext} gives the
+		 * application's handler, found as it finds it: by its name.
+		 */
+		private static ForwardedHeaderTransformer forwardedHeaderTransformer(BeanFactory beans) {
+			try {
+				return beans.getBean(WebHttpHandlerBuilder.FORWARDED_HEADER_TRANSFORMER_BEAN_NAME,
+						ForwardedHeaderTransformer.class);
+			}
+			catch (NoSuchBeanDefinitionException ex) {
+				return null;
+			}
 		}
 
 	}

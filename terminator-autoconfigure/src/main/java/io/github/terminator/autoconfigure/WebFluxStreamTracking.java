@@ -1,6 +1,7 @@
 package io.github.terminator.autoconfigure;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.terminator.core.StreamRegistry;
 import io.github.terminator.core.StreamRegistry.TrackedStream;
@@ -12,13 +13,13 @@ import reactor.core.publisher.Sinks;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.HandlerMapping;
-import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.ServerWebExchangeDecorator;
-import org.springframework.web.server.WebFilter;
-import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
 
 /**
  * Tracks Spring WebFlux's streams, and ends the declared subscriptions among them when the
@@ -32,73 +33,70 @@ import org.springframework.web.server.WebFilterChain;
  * subscription ends, when the drain starts, as its own end would: its publisher is
  * cancelled after the element being written, and the response completes with its
  * terminal chunk. A finite stream runs to its end, as any request.
+ * <p>
+ * It decorates the {@link HttpHandler}, not the exchange through a {@code WebFilter}: an
+ * application's first filter costs each of its requests a filter chain, which was most of
+ * what tracking added to a request. Here a request costs one object, its response's
+ * decorator.
  */
-final class WebFluxStreamTracking implements WebFilter, Ordered {
+final class WebFluxStreamTracking implements HttpHandlerDecoratorFactory, Ordered {
 
 	private final StreamRegistry streams;
 
 	private final SubscriptionPaths paths;
 
-	WebFluxStreamTracking(StreamRegistry streams, SubscriptionPaths paths) {
-		this.streams = streams;
-		this.paths = paths;
-	}
-
-	@Override
-	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		return chain.filter(new TrackedExchange(exchange));
-	}
+	private final Supplier<ForwardedHeaderTransformer> forwardedHeaders;
 
 	/**
-	 * A constant name: Spring Framework 7's filter chain names each filter's checkpoint
-	 * with it at every request, and {@code Object.toString()} would build a new one each
-	 * time.
+	 * Creates the tracking of the streams of an application.
+	 * @param streams where the streams are tracked
+	 * @param paths the paths declared subscriptions
+	 * @param forwardedHeaders the transformer the application's {@code HttpHandler}
+	 * applies to each request, or {@code null}; asked once, when the handler is built
 	 */
+	WebFluxStreamTracking(StreamRegistry streams, SubscriptionPaths paths,
+			Supplier<ForwardedHeaderTransformer> forwardedHeaders) {
+		this.streams = streams;
+		this.paths = paths;
+		this.forwardedHeaders = forwardedHeaders;
+	}
+
 	@Override
-	public String toString() {
-		return "terminator's stream tracking";
+	public HttpHandler apply(HttpHandler handler) {
+		ForwardedHeaderTransformer forwarded = this.forwardedHeaders.get();
+		if (forwarded == null) {
+			return (request, response) -> handler.handle(request, new StreamResponse(request, response));
+		}
+		// The exchange links its attributes, where the handler that was picked is, to the
+		// request it is given. The transformer gives it a new request when the headers are
+		// there, so it is applied here first: it removes them, and the second time is a
+		// no-op that keeps the request this response reads.
+		return (request, response) -> {
+			ServerHttpRequest transformed = forwarded.apply(request);
+			return handler.handle(transformed, new StreamResponse(transformed, response));
+		};
 	}
 
 	@Override
 	public int getOrder() {
-		// Around every other filter: what they write passes through the tracked response.
-		return Ordered.HIGHEST_PRECEDENCE;
+		// Innermost: what it decorates is the exchange's own response, and what it holds the
+		// request the exchange links its attributes to.
+		return Ordered.LOWEST_PRECEDENCE;
 	}
 
 	/**
 	 * Whether the application declared a request's response a subscription. Asked when
 	 * the response is written, once its handler was picked.
 	 */
-	boolean isSubscription(ServerWebExchange exchange) {
-		if (DeclaredSubscriptions.isAnnotated(exchange.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE))) {
+	boolean isSubscription(ServerHttpRequest request) {
+		if (DeclaredSubscriptions.isAnnotated(request.getAttributes().get(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE))) {
 			return true;
 		}
 		if (this.paths.isEmpty()) {
 			return false;
 		}
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
+		String path = request.getPath().pathWithinApplication().value();
 		return this.paths.mayMatch(path, "") && this.paths.matches(path);
-	}
-
-	/**
-	 * An exchange whose response is tracked. One object where {@code mutate()} takes three
-	 * (a builder, a decorator, and the response): this runs for every request. What the
-	 * filters and handlers after this one mutate keeps the tracked response.
-	 */
-	private final class TrackedExchange extends ServerWebExchangeDecorator {
-
-		private final StreamResponse response;
-
-		TrackedExchange(ServerWebExchange exchange) {
-			super(exchange);
-			this.response = new StreamResponse(this);
-		}
-
-		@Override
-		public ServerHttpResponse getResponse() {
-			return this.response;
-		}
-
 	}
 
 	/**
@@ -106,11 +104,11 @@ final class WebFluxStreamTracking implements WebFilter, Ordered {
 	 */
 	private final class StreamResponse extends ServerHttpResponseDecorator {
 
-		private final ServerWebExchange exchange;
+		private final ServerHttpRequest request;
 
-		StreamResponse(TrackedExchange exchange) {
-			super(exchange.getDelegate().getResponse());
-			this.exchange = exchange;
+		StreamResponse(ServerHttpRequest request, ServerHttpResponse response) {
+			super(response);
+			this.request = request;
 		}
 
 		/**
@@ -131,7 +129,7 @@ final class WebFluxStreamTracking implements WebFilter, Ordered {
 		}
 
 		private <T> Mono<Void> track(Flux<T> pieces, Function<Flux<T>, Mono<Void>> write) {
-			boolean subscription = isSubscription(this.exchange);
+			boolean subscription = isSubscription(this.request);
 			if (!subscription) {
 				TrackedStream stream = WebFluxStreamTracking.this.streams.open(false, null);
 				return write.apply(pieces).doFinally((signal) -> stream.finished());

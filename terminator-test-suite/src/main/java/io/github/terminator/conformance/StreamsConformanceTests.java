@@ -126,6 +126,42 @@ class StreamsConformanceTests {
 		}
 	}
 
+	/**
+	 * Behind a proxy whose forwarded headers the application reads itself
+	 * ({@code server.forward-headers-strategy=framework}), Spring replaces each request
+	 * that carries them with one of its own: a subscription is still known, by its
+	 * annotation and by its path within the application, which the proxy's prefix is not
+	 * part of.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("io.github.terminator.test.ServerSetup#everyStackPlain")
+	void whenAProxyForwardsItsHeadersThenTheDrainStillEndsEachSubscriptionAtOnce(ServerSetup setup) throws Exception {
+		try (RunningServer server = RunningServer.start(setup, RunningServer.SHORT_QUIET_PERIOD,
+				"terminator.subscriptions=/sse", "server.forward-headers-strategy=framework")) {
+			List<Stream> streams = new ArrayList<>();
+			for (String target : List.of("/sse?events=100000&intervalMillis=50",
+					"/annotated/sse?events=100000&intervalMillis=50")) {
+				streams.add(Stream.open(server, target, "event 1", "X-Forwarded-Proto: https\r\n"
+						+ "X-Forwarded-Host: edge.example.org\r\nX-Forwarded-Prefix: /edge\r\n"));
+			}
+			server.awaitRequestsInFlight(streams.size());
+			long start = System.nanoTime();
+			CompletableFuture<TerminationResult> result = server.terminateAsync();
+			SoftAssertions softly = new SoftAssertions();
+			for (Stream stream : streams) {
+				RawResponse response = stream.readToItsEnd();
+				softly.assertThat(elapsedMillis(start)).as(stream.target).isLessThan(ENDED_WITHIN_MILLIS);
+				softly.assertThat(response.status()).as(stream.target).isEqualTo(200);
+				softly.assertThat(response.body()).as(stream.target).contains("event 1").doesNotContain("event 100000");
+			}
+			softly.assertAll();
+			TerminationResult terminated = result.get(10, TimeUnit.SECONDS);
+			assertThat(terminated.subscriptionsEnded()).as("%s", terminated).isEqualTo(streams.size());
+			assertThat(terminated.streamsCut()).isZero();
+			streams.forEach(Stream::close);
+		}
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("io.github.terminator.test.ServerSetup#everyStack")
 	void whenEndlessStreamsAreNotDeclaredThenTheGracefulTimeoutCutsThemAndEveryClientSeesACut(ServerSetup setup)
@@ -201,8 +237,16 @@ class StreamsConformanceTests {
 		 * Requests a stream whose response is committed at once.
 		 */
 		static Stream open(RunningServer server, String target, String last) throws IOException {
+			return open(server, target, last, "");
+		}
+
+		/**
+		 * Requests a stream whose response is committed at once, with more header lines,
+		 * each ended with CRLF.
+		 */
+		static Stream open(RunningServer server, String target, String last, String headers) throws IOException {
 			Stream stream = new Stream(target, last, server.connect());
-			stream.connection.get(target);
+			stream.connection.send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n");
 			stream.head = stream.connection.readHead(WAIT);
 			return stream;
 		}

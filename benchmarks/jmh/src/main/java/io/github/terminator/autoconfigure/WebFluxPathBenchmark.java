@@ -30,7 +30,7 @@ import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 
 /**
  * What the starter adds to a Spring WebFlux request, in Spring's own layer: its stream
- * tracking filter, around every exchange, against the same application without it
+ * tracking, the decorator of every exchange's response, against the same application without it
  * ({@code tracked=false}, what {@code terminator.enabled=false} leaves). The application
  * answers a short body, as a {@code Mono} ({@code body=mono}, most requests) or as a
  * {@code Flux} of three pieces ({@code body=flux}: a stream, registered and finished). The
@@ -75,7 +75,8 @@ public class WebFluxPathBenchmark {
 		};
 		WebHttpHandlerBuilder builder = WebHttpHandlerBuilder.webHandler(application);
 		if (this.tracked) {
-			builder.filter(new WebFluxStreamTracking(new ConnectionRegistry().streams(), SubscriptionPaths.of(List.of())));
+			builder.httpHandlerDecorator(new WebFluxStreamTracking(new ConnectionRegistry().streams(),
+					SubscriptionPaths.of(List.of()), () -> null));
 		}
 		this.handler = builder.build();
 	}
