@@ -128,8 +128,9 @@ public class DrainClient {
 			resets += connection.reset ? 1 : 0;
 			unanswered += (mode.equals("inflight") && connection.received == 0) ? 1 : 0;
 		}
-		System.out.printf("%.1f %.1f %d %d %d%n", (lastEnd - start - remainingNanos) / 1e6,
-				(exited - start - remainingNanos) / 1e6, resets, unanswered, open);
+		System.out.printf("%.1f %.1f %d %d %d %.1f%n", (lastEnd - start - remainingNanos) / 1e6,
+				(exited - start - remainingNanos) / 1e6, resets, unanswered, open,
+				(firstEnd - start - remainingNanos) / 1e6);
 	}
 
 	static Selector register(List<Connection> connections) throws IOException {
@@ -146,10 +147,14 @@ public class DrainClient {
 	 * returns when the last one ended. Nothing is closed on the way: a close costs the
 	 * time this thread needs to see the next FIN.
 	 */
+	/** When the first connection ended, in the last {@link #awaitEnds}. */
+	private static long firstEnd;
+
 	static long awaitEnds(Selector selector, List<Connection> connections, long deadline) throws IOException {
 		ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
 		int[] open = { connections.size() };
 		long[] lastEnd = { System.nanoTime() };
+		firstEnd = 0;
 		while (open[0] > 0 && System.nanoTime() < deadline) {
 			selector.select(key -> {
 				Connection connection = (Connection) key.attachment();
@@ -169,6 +174,9 @@ public class DrainClient {
 					key.cancel();
 					connection.ended = true;
 					lastEnd[0] = System.nanoTime();
+					if (firstEnd == 0) {
+						firstEnd = lastEnd[0];
+					}
 					open[0]--;
 				}
 			}, 100);

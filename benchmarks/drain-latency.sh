@@ -19,7 +19,9 @@
 #                the same times minus R, i.e. what a termination adds to the
 #                longest request.
 # Every scenario runs ROUNDS times, terminator and Spring Boot alternating, and
-# the table shows min/median/max in milliseconds. The idle scenarios also run on
+# the table shows min/median/max in milliseconds. Each round's line on stderr also
+# has when the first connection saw its end: what SIGTERM takes to reach the first
+# close, against how long the closes take. The idle scenarios also run on
 # a bare server (BaselineServer.java) that only accepts, and on SIGTERM closes
 # every socket in a tight loop: the floor of a JVM on this machine, its client
 # included. The client warms its own code up before it measures, and
@@ -109,7 +111,7 @@ for server in $SERVERS; do
         fi
         # shellcheck disable=SC2086
         result="$(run_once "$server" "$variant" $scenario)"
-        log "$server, $scenario, $variant, round $round: $result (FIN ms, exit ms, resets, unanswered, left open)"
+        log "$server, $scenario, $variant, round $round: $result (FIN ms, exit ms, resets, unanswered, left open, first FIN ms)"
         echo "$result" >>"$WORK/$variant.rounds"
       done
     done
