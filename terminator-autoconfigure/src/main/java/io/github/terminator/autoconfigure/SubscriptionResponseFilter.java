@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
+import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,7 +17,6 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.function.SingletonSupplier;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Gives the response of a declared subscription a clean end that its application's
@@ -27,9 +29,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * fails as a write to a client that has gone away would.
  * <p>
  * Only requests declared subscriptions when they arrive (by path) are wrapped: the others
- * cost one match of their path.
+ * cost one match of their path. A plain {@code Filter}, which Spring Boot registers for
+ * the {@code REQUEST} dispatch only: what a {@code OncePerRequestFilter} filters too, as
+ * it skips asynchronous and error dispatches and requests it has seen. Being one cost
+ * every request a request attribute set and removed.
  */
-final class SubscriptionResponseFilter extends OncePerRequestFilter {
+final class SubscriptionResponseFilter implements Filter {
 
 	private static final String ENDABLE_ATTRIBUTE = SubscriptionResponseFilter.class.getName() + ".endable";
 
@@ -44,14 +49,15 @@ final class SubscriptionResponseFilter extends OncePerRequestFilter {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-			throws ServletException, IOException {
+	public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+			throws IOException, ServletException {
 		MvcStreamTracking tracking = this.tracking.get();
-		if (tracking == null || !tracking.isSubscription(request)) {
+		if (tracking == null || !(request instanceof HttpServletRequest http)
+				|| !(response instanceof HttpServletResponse httpResponse) || !tracking.isSubscription(http)) {
 			chain.doFilter(request, response);
 			return;
 		}
-		EndableResponse endable = new EndableResponse(response);
+		EndableResponse endable = new EndableResponse(httpResponse);
 		request.setAttribute(ENDABLE_ATTRIBUTE, endable);
 		chain.doFilter(request, endable);
 	}
