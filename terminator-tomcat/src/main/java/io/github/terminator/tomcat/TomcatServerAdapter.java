@@ -9,7 +9,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.github.terminator.core.spi.Connections;
 import io.github.terminator.core.spi.ServerAdapter;
-import io.github.terminator.core.spi.ConnectionEvents;
 
 import org.apache.catalina.Context;
 import org.apache.catalina.Engine;
@@ -173,11 +172,6 @@ public final class TomcatServerAdapter implements ServerAdapter {
 
 	Connections registry() {
 		return this.registry;
-	}
-
-	ConnectionEvents tracked(SocketWrapperBase<?> wrapper) {
-		TomcatConnection connection = this.connections.get(wrapper);
-		return (connection != null) ? connection.tracked() : null;
 	}
 
 }

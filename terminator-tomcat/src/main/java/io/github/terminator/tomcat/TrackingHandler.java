@@ -35,14 +35,12 @@ final class TrackingHandler<S> implements Handler<S> {
 
 	@Override
 	public SocketState process(SocketWrapperBase<S> wrapper, SocketEvent event) {
-		ConnectionEvents connection = this.adapter.tracked(wrapper);
+		TomcatConnection tomcat = this.adapter.connection(wrapper);
+		ConnectionEvents connection = (tomcat != null) ? tomcat.tracked() : null;
 		if (connection == null) {
 			return this.delegate.process(wrapper, event);
 		}
-		TomcatConnection tomcatConnection = this.adapter.connection(wrapper);
-		if (tomcatConnection != null) {
-			tomcatConnection.handshakeChecked(connection);
-		}
+		tomcat.handshakeChecked(connection);
 		SocketState state;
 		CURRENT.set(connection);
 		try {
@@ -64,8 +62,7 @@ final class TrackingHandler<S> implements Handler<S> {
 			// HTTP/2 on NIO is processed asynchronously once upgraded: ASYNC_IO is the last
 			// state seen here.
 			case UPGRADED, UPGRADING, ASYNC_IO -> {
-				TomcatConnection tomcat = this.adapter.connection(wrapper);
-				Protocol protocol = (tomcat != null) ? tomcat.upgraded(wrapper) : null;
+				Protocol protocol = tomcat.upgraded(wrapper);
 				if (protocol != null) {
 					connection.onUpgraded(protocol);
 				}
