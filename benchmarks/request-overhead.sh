@@ -13,8 +13,11 @@
 #
 # Three JVMs of the same jar run side by side, each on its own port, started once
 # and warmed up: the starter enabled, disabled, and enabled again. Every round
-# measures each with wrk, one after the other, in an order that reverses from round
-# to round (ABC, CBA, ...), so that drift of the machine falls on all. Each round
+# measures each with wrk, one after the other, in an order that changes from round
+# to round through the six orders (ABC, CBA, BCA, ACB, CAB, BAC), so that over six
+# rounds each JVM is measured twice first, twice in the middle and twice last, and
+# drift of the machine, or a JVM measured twice in a row, falls on all alike (with
+# ABC and CBA alone, the disabled JVM was always measured in the middle). Each round
 # gives two ratios: enabled/disabled, what the starter costs, and enabled/enabled
 # again, the noise floor: what two identical JVMs differ by on this machine. The
 # table shows their min, median and max over the rounds, for throughput and for the
@@ -27,7 +30,8 @@
 #
 # Settings, from the environment:
 #   MODES         keepalive, close, or both (default "keepalive close")
-#   ROUNDS        rounds per pair and connection mode (default 7)
+#   ROUNDS        rounds per pair and connection mode (default 6; a multiple of 6
+#                 gives each JVM each place in the order equally)
 #   DURATION      seconds of one measurement (default 10)
 #   WARMUP        seconds of load on each JVM before the rounds (default 90:
 #                 Undertow was still compiling after 15 on 2 cores, and WebFlux on
@@ -42,7 +46,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SERVERS="$(servers "${1:-all}")"
 MODES="${MODES:-keepalive close}"
-ROUNDS="${ROUNDS:-7}"
+ROUNDS="${ROUNDS:-6}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-90}"
 CONNECTIONS="${CONNECTIONS:-16}"
@@ -50,6 +54,8 @@ THREADS="${THREADS:-1}"
 BASE_PORT="${BASE_PORT:-19080}"
 TICKS="$(getconf CLK_TCK)"
 VARIANTS=(enabled disabled again)
+# Each round's order, as indexes into VARIANTS: every permutation once.
+ORDERS=("0 1 2" "2 1 0" "1 2 0" "0 2 1" "2 0 1" "1 0 2")
 
 cpu_ticks() {
   # utime and stime, fields 14 and 15 of /proc/PID/stat (after the command name in parentheses)
@@ -108,10 +114,10 @@ for server in $SERVERS; do
     rounds="$WORK/$server-$mode.rounds"
     : >"$rounds"
     for round in $(seq 1 "$ROUNDS"); do
-      order=("${VARIANTS[@]}")
-      if ((round % 2 == 0)); then
-        order=(again disabled enabled)
-      fi
+      order=()
+      for index in ${ORDERS[$(((round - 1) % ${#ORDERS[@]}))]}; do
+        order+=("${VARIANTS[$index]}")
+      done
       declare -A got=()
       for variant in "${order[@]}"; do
         got[$variant]="$(measure "$server-$variant" "$(port_of "$variant")" "$mode" "$DURATION")"
