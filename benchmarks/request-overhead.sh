@@ -11,26 +11,28 @@
 # the WebFlux sample), boot4-tomcat, boot4-jetty, boot4-netty; both is Tomcat and
 # Undertow on Spring Boot 3.5; all is every pair.
 #
-# Three JVMs of the same jar run side by side, each on its own port, started once
-# and warmed up: the starter enabled, disabled, and enabled again. Every round
-# measures each with wrk, one after the other, in an order that changes from round
-# to round through the six orders (ABC, CBA, BCA, ACB, CAB, BAC), so that over six
-# rounds each JVM is measured twice first, twice in the middle and twice last, and
-# drift of the machine, or a JVM measured twice in a row, falls on all alike (with
-# ABC and CBA alone, the disabled JVM was always measured in the middle). Each round
-# gives two ratios: enabled/disabled, what the starter costs, and enabled/enabled
-# again, the noise floor: what two identical JVMs differ by on this machine. The
+# Four JVMs of the same jar run side by side, each on its own port, started once
+# and warmed up: two with the starter enabled (on1, on2) and two with it disabled
+# (off1, off2). Two JVMs of one jar can differ by several per cent for as long as
+# they run (how the JIT compiled each), so one JVM of each kind would measure that
+# difference along with the starter's, in every round alike. Every round measures
+# each JVM with wrk, one after the other, in an order that changes from round to
+# round (a balanced Latin square: over four rounds each JVM is measured once in each
+# place and after each other JVM once), so that drift of the machine falls on all
+# alike. Each round gives two ratios of the same shape, two JVMs against two: the
+# enabled pair against the disabled pair, what the starter costs, and on1 with off1
+# against on2 with off2, the noise floor, in which the starter cancels out. The
 # table shows their min, median and max over the rounds, for throughput and for the
 # server's CPU time per request (user + system time of its process, from /proc,
 # divided by the requests served), with the medians of throughput, p99 latency and
-# CPU per request.
+# CPU per request (the mean of each pair).
 #
 # Needs java 17, and wrk (installed from Debian's packages if missing). Builds the
 # sample application for each pair if its jar is missing. Listens on 127.0.0.1 only.
 #
 # Settings, from the environment:
 #   MODES         keepalive, close, or both (default "keepalive close")
-#   ROUNDS        rounds per pair and connection mode (default 6; a multiple of 6
+#   ROUNDS        rounds per pair and connection mode (default 8; a multiple of 4
 #                 gives each JVM each place in the order equally)
 #   DURATION      seconds of one measurement (default 10)
 #   WARMUP        seconds of load on each JVM before the rounds (default 90:
@@ -38,7 +40,7 @@
 #                 Reactor Netty got faster round after round for 90 s of load)
 #   CONNECTIONS   concurrent wrk connections (default 16)
 #   THREADS       wrk threads (default 1: the machine has 2 cores, the server needs one)
-#   BASE_PORT     the JVMs listen on BASE_PORT to BASE_PORT+2 (default 19080)
+#   BASE_PORT     the JVMs listen on BASE_PORT to BASE_PORT+3 (default 19080)
 #   JAVA_OPTS     options of the application JVMs
 
 set -euo pipefail
@@ -46,16 +48,16 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SERVERS="$(servers "${1:-all}")"
 MODES="${MODES:-keepalive close}"
-ROUNDS="${ROUNDS:-6}"
+ROUNDS="${ROUNDS:-8}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-90}"
 CONNECTIONS="${CONNECTIONS:-16}"
 THREADS="${THREADS:-1}"
 BASE_PORT="${BASE_PORT:-19080}"
 TICKS="$(getconf CLK_TCK)"
-VARIANTS=(enabled disabled again)
-# Each round's order, as indexes into VARIANTS: every permutation once.
-ORDERS=("0 1 2" "2 1 0" "1 2 0" "0 2 1" "2 0 1" "1 0 2")
+VARIANTS=(on1 off1 on2 off2)
+# Each round's order, as indexes into VARIANTS: a balanced Latin square.
+ORDERS=("0 1 3 2" "1 2 0 3" "2 3 1 0" "3 0 2 1")
 
 cpu_ticks() {
   # utime and stime, fields 14 and 15 of /proc/PID/stat (after the command name in parentheses)
@@ -92,9 +94,10 @@ measure() {
 
 port_of() {
   case "$1" in
-    enabled) echo "$BASE_PORT" ;;
-    disabled) echo "$((BASE_PORT + 1))" ;;
-    again) echo "$((BASE_PORT + 2))" ;;
+    on1) echo "$BASE_PORT" ;;
+    off1) echo "$((BASE_PORT + 1))" ;;
+    on2) echo "$((BASE_PORT + 2))" ;;
+    off2) echo "$((BASE_PORT + 3))" ;;
   esac
 }
 
@@ -103,9 +106,9 @@ printf '%-13s %-11s %9s %9s %-19s %-19s %8s %8s %-19s %-19s %-19s\n' pair connec
   "req/s on/off" "req/s floor" "cpu on" "cpu off" "cpu on/off" "cpu floor" "p99 on/off"
 for server in $SERVERS; do
   jar="$(sample_jar "$server")"
-  start_app "$server-enabled" "$jar" "$(port_of enabled)" --terminator.enabled=true
-  start_app "$server-disabled" "$jar" "$(port_of disabled)" --terminator.enabled=false
-  start_app "$server-again" "$jar" "$(port_of again)" --terminator.enabled=true
+  for variant in "${VARIANTS[@]}"; do
+    start_app "$server-$variant" "$jar" "$(port_of "$variant")" --terminator.enabled="$([[ $variant == on* ]] && echo true || echo false)"
+  done
   for mode in $MODES; do
     log "$server, $mode: warming up"
     for variant in "${VARIANTS[@]}"; do
@@ -122,20 +125,20 @@ for server in $SERVERS; do
       for variant in "${order[@]}"; do
         got[$variant]="$(measure "$server-$variant" "$(port_of "$variant")" "$mode" "$DURATION")"
       done
-      log "$server, $mode, round $round: enabled ${got[enabled]}, disabled ${got[disabled]}, enabled again ${got[again]} (requests/s, p99 us, cpu us/request)"
-      # Columns: enabled 1-3, disabled 4-6, enabled again 7-9.
-      echo "${got[enabled]} ${got[disabled]} ${got[again]}" >>"$rounds"
+      log "$server, $mode, round $round (${order[*]}): on1 ${got[on1]}, off1 ${got[off1]}, on2 ${got[on2]}, off2 ${got[off2]} (requests/s, p99 us, cpu us/request)"
+      # Columns: on1 1-3, off1 4-6, on2 7-9, off2 10-12.
+      echo "${got[on1]} ${got[off1]} ${got[on2]} ${got[off2]}" >>"$rounds"
       unset got
     done
     printf '%-13s %-11s %9.0f %9.0f %-19s %-19s %6.1fus %6.1fus %-19s %-19s %-19s\n' "$server" \
       "$([[ $mode == close ]] && echo per-request || echo keep-alive)" \
-      "$(awk '{ print $1 }' "$rounds" | median)" "$(awk '{ print $4 }' "$rounds" | median)" \
-      "$(awk '{ print $1 / $4 }' "$rounds" | spread)" "$(awk '{ print $1 / $7 }' "$rounds" | spread)" \
-      "$(awk '{ print $3 }' "$rounds" | median)" "$(awk '{ print $6 }' "$rounds" | median)" \
-      "$(awk '{ print $3 / $6 }' "$rounds" | spread)" "$(awk '{ print $3 / $9 }' "$rounds" | spread)" \
-      "$(awk '{ print $2 / $5 }' "$rounds" | spread)"
+      "$(awk '{ print ($1 + $7) / 2 }' "$rounds" | median)" "$(awk '{ print ($4 + $10) / 2 }' "$rounds" | median)" \
+      "$(awk '{ print ($1 + $7) / ($4 + $10) }' "$rounds" | spread)" "$(awk '{ print ($1 + $4) / ($7 + $10) }' "$rounds" | spread)" \
+      "$(awk '{ print ($3 + $9) / 2 }' "$rounds" | median)" "$(awk '{ print ($6 + $12) / 2 }' "$rounds" | median)" \
+      "$(awk '{ print ($3 + $9) / ($6 + $12) }' "$rounds" | spread)" "$(awk '{ print ($3 + $6) / ($9 + $12) }' "$rounds" | spread)" \
+      "$(awk '{ print ($2 + $8) / ($5 + $11) }' "$rounds" | spread)"
   done
-  stop_app "$server-enabled"
-  stop_app "$server-disabled"
-  stop_app "$server-again"
+  for variant in "${VARIANTS[@]}"; do
+    stop_app "$server-$variant"
+  done
 done
