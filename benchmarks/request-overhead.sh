@@ -40,6 +40,13 @@
 #                 Reactor Netty got faster round after round for 90 s of load)
 #   CONNECTIONS   concurrent wrk connections (default 16)
 #   THREADS       wrk threads (default 1: the machine has 2 cores, the server needs one)
+#   FRESH         true: every round starts four new JVMs and warms each up for
+#                 WARMUP seconds, so that every JVM is measured once and the rounds
+#                 compare JVMs compiled independently of each other. Slower (about
+#                 4 x (WARMUP + DURATION) seconds a round), and the way to tell a
+#                 few per cent from how the JIT happened to compile one JVM: with
+#                 the same four JVMs all along, that stays in every round alike
+#                 (default false)
 #   BASE_PORT     the JVMs listen on BASE_PORT to BASE_PORT+3 (default 19080)
 #   JAVA_OPTS     options of the application JVMs
 
@@ -49,6 +56,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SERVERS="$(servers "${1:-all}")"
 MODES="${MODES:-keepalive close}"
 ROUNDS="${ROUNDS:-8}"
+FRESH="${FRESH:-false}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-90}"
 CONNECTIONS="${CONNECTIONS:-16}"
@@ -104,19 +112,42 @@ port_of() {
 require_package wrk
 printf '%-13s %-11s %9s %9s %-19s %-19s %8s %8s %-19s %-19s %-19s\n' pair connection "on req/s" "off req/s" \
   "req/s on/off" "req/s floor" "cpu on" "cpu off" "cpu on/off" "cpu floor" "p99 on/off"
-for server in $SERVERS; do
-  jar="$(sample_jar "$server")"
+start_jvms() {
   for variant in "${VARIANTS[@]}"; do
     start_app "$server-$variant" "$jar" "$(port_of "$variant")" --terminator.enabled="$([[ $variant == on* ]] && echo true || echo false)"
   done
+}
+
+stop_jvms() {
+  for variant in "${VARIANTS[@]}"; do
+    stop_app "$server-$variant"
+  done
+}
+
+warm_up() {
+  for variant in "${VARIANTS[@]}"; do
+    measure "$server-$variant" "$(port_of "$variant")" "$1" "$WARMUP" >/dev/null
+  done
+}
+
+for server in $SERVERS; do
+  jar="$(sample_jar "$server")"
+  if [[ "$FRESH" != true ]]; then
+    start_jvms
+  fi
   for mode in $MODES; do
-    log "$server, $mode: warming up"
-    for variant in "${VARIANTS[@]}"; do
-      measure "$server-$variant" "$(port_of "$variant")" "$mode" "$WARMUP" >/dev/null
-    done
+    if [[ "$FRESH" != true ]]; then
+      log "$server, $mode: warming up"
+      warm_up "$mode"
+    fi
     rounds="$WORK/$server-$mode.rounds"
     : >"$rounds"
     for round in $(seq 1 "$ROUNDS"); do
+      if [[ "$FRESH" == true ]]; then
+        log "$server, $mode, round $round: starting four new JVMs and warming them up"
+        start_jvms
+        warm_up "$mode"
+      fi
       order=()
       for index in ${ORDERS[$(((round - 1) % ${#ORDERS[@]}))]}; do
         order+=("${VARIANTS[$index]}")
@@ -129,6 +160,9 @@ for server in $SERVERS; do
       # Columns: on1 1-3, off1 4-6, on2 7-9, off2 10-12.
       echo "${got[on1]} ${got[off1]} ${got[on2]} ${got[off2]}" >>"$rounds"
       unset got
+      if [[ "$FRESH" == true ]]; then
+        stop_jvms
+      fi
     done
     printf '%-13s %-11s %9.0f %9.0f %-19s %-19s %6.1fus %6.1fus %-19s %-19s %-19s\n' "$server" \
       "$([[ $mode == close ]] && echo per-request || echo keep-alive)" \
@@ -138,7 +172,7 @@ for server in $SERVERS; do
       "$(awk '{ print ($3 + $9) / ($6 + $12) }' "$rounds" | spread)" "$(awk '{ print ($3 + $6) / ($9 + $12) }' "$rounds" | spread)" \
       "$(awk '{ print ($2 + $8) / ($5 + $11) }' "$rounds" | spread)"
   done
-  for variant in "${VARIANTS[@]}"; do
-    stop_app "$server-$variant"
-  done
+  if [[ "$FRESH" != true ]]; then
+    stop_jvms
+  fi
 done
