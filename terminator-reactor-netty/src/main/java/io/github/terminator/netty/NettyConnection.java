@@ -83,6 +83,8 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 
 	private final Connections registry;
 
+	private final IdleCloses idleCloses;
+
 	/** Whether the connection speaks HTTP/1.1 through handlers this adapter sees. */
 	private volatile boolean http11;
 
@@ -111,9 +113,10 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 
 	private final ChannelFutureListener lastResponseCompleted = (future) -> this.events.onLastResponseCompleted();
 
-	private NettyConnection(Channel channel, Connections registry) {
+	private NettyConnection(Channel channel, Connections registry, IdleCloses idleCloses) {
 		this.channel = channel;
 		this.registry = registry;
+		this.idleCloses = idleCloses;
 		this.http11 = speaksHttp11(channel.pipeline());
 		// An SslHandler, or the SniHandler that becomes one.
 		this.handshaking = channel.pipeline().get(NettyPipeline.SslHandler) != null;
@@ -123,8 +126,8 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	 * Registers a connection whose channel is being initialized, on its event loop, and
 	 * puts its handlers in its pipeline.
 	 */
-	static void track(Channel channel, Connections registry) {
-		NettyConnection connection = new NettyConnection(channel, registry);
+	static void track(Channel channel, Connections registry, IdleCloses idleCloses) {
+		NettyConnection connection = new NettyConnection(channel, registry, idleCloses);
 		ChannelPipeline pipeline = channel.pipeline();
 		if (connection.http11) {
 			if (connection.handshaking) {
@@ -236,12 +239,33 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 			// cannot see may be busy, and is left to the graceful timeout rather than cut.
 			return false;
 		}
-		onEventLoop(() -> {
-			if (isIdle() && !NettySockets.readWaiting(this.channel)) {
-				this.channel.close();
-			}
-		});
+		this.idleCloses.close(this, this.channel.eventLoop());
 		return true;
+	}
+
+	/**
+	 * On the event loop, for {@link IdleCloses}: if the connection is idle and no request
+	 * has arrived on it, tells its client the close with a FIN, and the caller closes it
+	 * next ({@link #closeAfterFin}). A connection under TLS gets its FIN from the close,
+	 * after TLS's close_notify.
+	 * @return whether the connection is to be closed
+	 */
+	boolean finIfIdle() {
+		if (!isIdle() || NettySockets.readWaiting(this.channel)) {
+			return false;
+		}
+		if (this.channel.pipeline().get(NettyPipeline.SslHandler) == null) {
+			NettySockets.shutdownOutput(this.channel);
+		}
+		return true;
+	}
+
+	/**
+	 * On the event loop, right after {@link #finIfIdle}: closes the connection through its
+	 * pipeline, which reports it closed.
+	 */
+	void closeAfterFin() {
+		this.channel.close();
 	}
 
 	/**

@@ -68,6 +68,27 @@ final class NettySockets {
 	}
 
 	/**
+	 * Sends a connection's FIN below its pipeline, which sees nothing of it: its close,
+	 * through the pipeline, follows at once.
+	 * @param channel a connection's channel, on whose event loop this is called
+	 */
+	static void shutdownOutput(Channel channel) {
+		try {
+			if (channel.unsafe() instanceof AbstractNioChannel.NioUnsafe nio) {
+				if (nio.ch() instanceof SocketChannel socket) {
+					socket.shutdownOutput();
+				}
+			}
+			else if (EPOLL) {
+				Epoll.shutdownOutput(channel);
+			}
+		}
+		catch (IOException ex) {
+			// Closed by its client already: the close follows.
+		}
+	}
+
+	/**
 	 * Runs, on the listener's event loop, one accept round of a listener, as Netty's own
 	 * would when the kernel says connections wait: each connection accepted goes through
 	 * the listener's pipeline, and on to its event loop to be served.
@@ -153,6 +174,13 @@ final class NettySockets {
 			}
 			catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
 				return null;
+			}
+		}
+
+		static void shutdownOutput(Channel channel) throws IOException {
+			if (channel instanceof io.netty.channel.epoll.EpollSocketChannel epoll
+					&& epoll.fd() instanceof io.netty.channel.unix.Socket socket) {
+				socket.shutdown(false, true);
 			}
 		}
 

@@ -46,6 +46,8 @@ public final class ReactorNettyServerAdapter implements ServerAdapter {
 
 	private final Connections registry;
 
+	private final IdleCloses idleCloses = new IdleCloses();
+
 	private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
 	/** Connections accepted, not tracked yet: on their way to their event loop. */
@@ -176,7 +178,7 @@ public final class ReactorNettyServerAdapter implements ServerAdapter {
 	 */
 	private void initialized(ConnectionObserver observer, Channel channel, SocketAddress remote) {
 		if (channel.parent() instanceof ServerChannel) {
-			NettyConnection.track(channel, this.registry);
+			NettyConnection.track(channel, this.registry, this.idleCloses);
 			this.registering.remove(channel);
 		}
 	}

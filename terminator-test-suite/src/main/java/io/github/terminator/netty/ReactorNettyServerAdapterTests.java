@@ -177,6 +177,65 @@ class ReactorNettyServerAdapterTests {
 	}
 
 	/**
+	 * The drain tells an idle connection its close with a FIN below the pipeline, then
+	 * closes it through the pipeline: on each transport, the client reads the end of the
+	 * stream while the channel is still open, and the pipeline has seen nothing. Were the
+	 * FIN not sent, the client would read nothing until the close.
+	 */
+	@Test
+	void sendsAFinBelowThePipelineOnEachTransport() throws Exception {
+		assertFinBelowThePipeline(new io.netty.channel.nio.NioEventLoopGroup(1), NioServerSocketChannel.class);
+		assumeTrue(io.netty.channel.epoll.Epoll.isAvailable(), "the epoll transport, Reactor Netty's default on Linux");
+		assertFinBelowThePipeline(new io.netty.channel.epoll.EpollEventLoopGroup(1),
+				io.netty.channel.epoll.EpollServerSocketChannel.class);
+	}
+
+	private static void assertFinBelowThePipeline(EventLoopGroup loops,
+			Class<? extends io.netty.channel.ServerChannel> listenerType) throws Exception {
+		CompletableFuture<Channel> accepted = new CompletableFuture<>();
+		List<String> events = new CopyOnWriteArrayList<>();
+		try (Socket client = new Socket()) {
+			Channel listener = new ServerBootstrap().group(loops)
+				.channel(listenerType)
+				.childHandler(new ChannelInboundHandlerAdapter() {
+
+					@Override
+					public void handlerAdded(ChannelHandlerContext ctx) {
+						accepted.complete(ctx.channel());
+					}
+
+					@Override
+					public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+						events.add(String.valueOf(event));
+					}
+
+					@Override
+					public void channelInactive(ChannelHandlerContext ctx) {
+						events.add("inactive");
+					}
+
+				})
+				.bind(InetAddress.getLoopbackAddress(), 0)
+				.sync()
+				.channel();
+			client.connect(listener.localAddress(), 5000);
+			Channel channel = accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			channel.eventLoop().submit(() -> NettySockets.shutdownOutput(channel)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+			client.setSoTimeout((int) WAIT.toMillis());
+			assertThat(client.getInputStream().read()).as("what %s reads", listenerType.getSimpleName()).isEqualTo(-1);
+			assertThat(channel.isOpen()).isTrue();
+			assertThat(events).isEmpty();
+			channel.close().sync();
+			// Told after the close's promise, on Netty 4.2.
+			await().atMost(WAIT).until(() -> !events.isEmpty());
+			assertThat(events).containsExactly("inactive");
+		}
+		finally {
+			loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+		}
+	}
+
+	/**
 	 * Fails loudly when a Netty upgrade moves the accept round of a listener: Reactor
 	 * Netty's default transport here (epoll on Linux), and NIO.
 	 */
