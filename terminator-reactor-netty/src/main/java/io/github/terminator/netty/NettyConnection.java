@@ -38,6 +38,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import reactor.netty.NettyPipeline;
 import reactor.netty.channel.ChannelOperations;
@@ -254,7 +255,9 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 		if (!isIdle() || NettySockets.readWaiting(this.channel)) {
 			return false;
 		}
-		if (this.channel.pipeline().get(NettyPipeline.SslHandler) == null) {
+		ChannelPipeline pipeline = this.channel.pipeline();
+		// By type too: an SniHandler puts its SslHandler under a name of Netty's.
+		if (pipeline.get(NettyPipeline.SslHandler) == null && pipeline.get(SslHandler.class) == null) {
 			NettySockets.shutdownOutput(this.channel);
 		}
 		return true;
