@@ -51,10 +51,7 @@ QUIETS="${QUIETS:-3000 0}"
 PORT="${PORT:-19180}"
 VARIANTS="${VARIANTS:-terminator boot floor}"
 SCENARIOS="${SCENARIOS:-idle inflight}"
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-CLIENT="$WORK/DrainClient"
-javac -d "$CLIENT" "$ROOT/benchmarks/DrainClient.java" "$ROOT/benchmarks/BaselineServer.java"
+drain_client
 
 # run_once SERVER VARIANT SCENARIO...: prints "fin_ms exit_ms resets unanswered left"
 run_once() {

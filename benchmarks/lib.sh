@@ -35,6 +35,15 @@ servers() {
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# drain_client: raises the open-files limit for 10,000 connections and compiles
+# DrainClient.java and BaselineServer.java into $CLIENT, for `java -cp "$CLIENT"`. Call
+# it in the script's own shell, whose limit it raises.
+drain_client() {
+  ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+  CLIENT="$WORK/DrainClient"
+  javac -d "$CLIENT" "$ROOT/benchmarks/DrainClient.java" "$ROOT/benchmarks/BaselineServer.java"
+}
+
 cleanup() {
   local pid
   for pid in "${PIDS[@]:-}"; do

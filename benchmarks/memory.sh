@@ -24,10 +24,7 @@ SERVERS="$(servers "${1:-both}")"
 ROUNDS="${ROUNDS:-7}"
 CONNECTIONS="${CONNECTIONS:-10000}"
 PORT="${PORT:-19280}"
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-CLIENT="$WORK/DrainClient"
-javac -d "$CLIENT" "$ROOT/benchmarks/DrainClient.java"
+drain_client
 
 live_bytes() {
   jcmd "$1" GC.class_histogram | awk '/^Total/ { print $3 }'
