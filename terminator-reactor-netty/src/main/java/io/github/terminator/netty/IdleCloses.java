@@ -61,19 +61,30 @@ final class IdleCloses {
 
 		/**
 		 * On the event loop. A connection handed over after the flag is cleared submits
-		 * another run.
+		 * another run. A connection whose pipeline throws as it is given the bytes that
+		 * waited is left open, as Netty's own read would leave it, and the rest of the
+		 * batch goes on: the first failure is thrown after, for the event loop to log.
 		 */
 		private void run() {
 			this.submitted.set(false);
 			List<NettyConnection> closing = new ArrayList<>();
+			RuntimeException failure = null;
 			NettyConnection connection;
 			while ((connection = this.handedOver.poll()) != null) {
-				if (connection.finIfIdle()) {
-					closing.add(connection);
+				try {
+					if (connection.finIfIdle()) {
+						closing.add(connection);
+					}
+				}
+				catch (RuntimeException ex) {
+					failure = (failure != null) ? failure : ex;
 				}
 			}
 			for (NettyConnection finished : closing) {
 				finished.closeAfterFin();
+			}
+			if (failure != null) {
+				throw failure;
 			}
 		}
 

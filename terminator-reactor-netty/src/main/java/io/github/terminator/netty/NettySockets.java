@@ -12,9 +12,10 @@ import io.netty.channel.nio.AbstractNioChannel;
 
 /**
  * Reads what the kernel holds for a connection or a listener, outside Netty's own read
- * loop: the one place this adapter goes below Netty's pipeline, through the transports'
- * public API (NIO's {@code NioUnsafe}, the epoll channel's file descriptor) but for one
- * package-private method of the epoll transport (its listener's accept round).
+ * loop, and sends a connection's FIN before its close: the one place this adapter goes
+ * below Netty's pipeline, through the transports' public API (NIO's {@code NioUnsafe},
+ * the epoll channel's file descriptor) but for one package-private method of the epoll
+ * transport (its listener's accept round).
  */
 final class NettySockets {
 
