@@ -82,8 +82,12 @@ attribute() {
         request += count
       }
       deepest = 0
+      # Frames of the sample application belong to the application.
       for (i = n; i >= 1; i--) {
-        if (frames[i] ~ /^io\/github\/terminator\//) { deepest = i; break }
+        if (frames[i] ~ /^io\/github\/terminator\// && frames[i] !~ /^io\/github\/terminator\/sample\//) {
+          deepest = i
+          break
+        }
       }
       if (deepest == 0) next
       through = 0
