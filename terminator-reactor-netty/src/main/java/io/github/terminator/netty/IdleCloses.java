@@ -50,7 +50,9 @@ final class IdleCloses {
 					this.eventLoop.execute(this::run);
 				}
 				catch (RejectedExecutionException ex) {
-					// The event loop is shutting down, with its channels.
+					// The event loop is shutting down, with its channels: those handed over
+					// later are closed too, not queued behind a flag left set.
+					this.submitted.set(false);
 					NettyConnection rejected;
 					while ((rejected = this.handedOver.poll()) != null) {
 						rejected.closeAfterFin();
