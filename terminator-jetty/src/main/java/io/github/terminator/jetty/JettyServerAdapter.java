@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.terminator.core.spi.Connections;
+import io.github.terminator.core.spi.IdleCloses;
 import io.github.terminator.core.spi.Protocol;
 import io.github.terminator.core.spi.ConnectionEvents;
 import io.github.terminator.core.spi.ServerAdapter;
@@ -20,6 +21,7 @@ import io.github.terminator.core.spi.ServerAdapter;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.io.ssl.SslHandshakeListener;
@@ -73,7 +75,10 @@ public final class JettyServerAdapter implements ServerAdapter {
 
 	private final List<NetworkConnector> connectors = new CopyOnWriteArrayList<>();
 
-	private final IdleCloses idleCloses = new IdleCloses();
+	/** Closed on their selector thread: only it starts Jetty's reads of a waiting connection. */
+	private final IdleCloses<ManagedSelector, JettyConnection> idleCloses = new IdleCloses<>(
+			(selector) -> (task) -> selector.submit((ignored) -> task.run()),
+			(selector, connection) -> connection.finIfWaitingForRequest(selector), JettyConnection::closeAfterFin);
 
 	/** Local addresses of the connections terminator opens to wake acceptor threads. */
 	private final Set<SocketAddress> wakes = ConcurrentHashMap.newKeySet();
@@ -312,7 +317,7 @@ public final class JettyServerAdapter implements ServerAdapter {
 		closed(tracked);
 	}
 
-	IdleCloses idleCloses() {
+	IdleCloses<ManagedSelector, JettyConnection> idleCloses() {
 		return this.idleCloses;
 	}
 

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
 import io.github.terminator.core.spi.Connections;
+import io.github.terminator.core.spi.IdleCloses;
 import io.github.terminator.core.spi.Protocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -20,6 +21,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -84,7 +86,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 
 	private final Connections registry;
 
-	private final IdleCloses idleCloses;
+	private final IdleCloses<EventLoop, NettyConnection> idleCloses;
 
 	/** Whether the connection speaks HTTP/1.1 through handlers this adapter sees. */
 	private volatile boolean http11;
@@ -114,7 +116,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 
 	private final ChannelFutureListener lastResponseCompleted = (future) -> this.events.onLastResponseCompleted();
 
-	private NettyConnection(Channel channel, Connections registry, IdleCloses idleCloses) {
+	private NettyConnection(Channel channel, Connections registry, IdleCloses<EventLoop, NettyConnection> idleCloses) {
 		this.channel = channel;
 		this.registry = registry;
 		this.idleCloses = idleCloses;
@@ -127,7 +129,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 	 * Registers a connection whose channel is being initialized, on its event loop, and
 	 * puts its handlers in its pipeline.
 	 */
-	static void track(Channel channel, Connections registry, IdleCloses idleCloses) {
+	static void track(Channel channel, Connections registry, IdleCloses<EventLoop, NettyConnection> idleCloses) {
 		NettyConnection connection = new NettyConnection(channel, registry, idleCloses);
 		ChannelPipeline pipeline = channel.pipeline();
 		if (connection.http11) {
@@ -240,7 +242,7 @@ final class NettyConnection extends ChannelDuplexHandler implements ConnectionCo
 			// cannot see may be busy, and is left to the graceful timeout rather than cut.
 			return false;
 		}
-		this.idleCloses.close(this, this.channel.eventLoop());
+		this.idleCloses.close(this.channel.eventLoop(), this);
 		return true;
 	}
 

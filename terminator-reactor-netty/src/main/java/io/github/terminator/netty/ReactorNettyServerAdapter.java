@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.terminator.core.spi.Connections;
+import io.github.terminator.core.spi.IdleCloses;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -46,7 +47,8 @@ public final class ReactorNettyServerAdapter implements ServerAdapter {
 
 	private final Connections registry;
 
-	private final IdleCloses idleCloses = new IdleCloses();
+	private final IdleCloses<EventLoop, NettyConnection> idleCloses = new IdleCloses<>((eventLoop) -> eventLoop,
+			(eventLoop, connection) -> connection.finIfIdle(), NettyConnection::closeAfterFin);
 
 	private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 

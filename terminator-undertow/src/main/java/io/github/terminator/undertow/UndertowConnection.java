@@ -11,6 +11,7 @@ import javax.net.ssl.SSLSession;
 
 import io.github.terminator.core.spi.ConnectionControl;
 import io.github.terminator.core.spi.ConnectionEvents;
+import io.github.terminator.core.spi.IdleCloses;
 import io.github.terminator.core.spi.Protocol;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.server.ExchangeCompletionListener;
@@ -21,6 +22,7 @@ import io.undertow.util.Headers;
 import io.undertow.websockets.core.WebSocketChannel;
 import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
+import org.xnio.XnioIoThread;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.ssl.SslConnection;
 
@@ -38,7 +40,7 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 
 	private final HttpServerConnection connection;
 
-	private final IdleCloses idleCloses;
+	private final IdleCloses<XnioIoThread, UndertowConnection> idleCloses;
 
 	/**
 	 * Set on the IO thread right after the connection is registered, which publishes it to
@@ -49,7 +51,7 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	/** Whether the connection's TLS handshake is under way. */
 	private volatile boolean handshaking;
 
-	UndertowConnection(HttpServerConnection connection, IdleCloses idleCloses) {
+	UndertowConnection(HttpServerConnection connection, IdleCloses<XnioIoThread, UndertowConnection> idleCloses) {
 		this.connection = connection;
 		this.idleCloses = idleCloses;
 	}
@@ -120,8 +122,11 @@ final class UndertowConnection implements ConnectionControl, ExchangeCompletionL
 	/**
 	 * On the IO thread: if the connection is still waiting for a request and none has
 	 * arrived, closes its socket, which sends its client the FIN, before the connection is
-	 * closed in Undertow with the rest of its batch. A TLS connection, or one of another
-	 * XNIO transport, is left to that close, which sends TLS's close alert first.
+	 * closed in Undertow with the rest of its batch. The socket is closed, not only shut
+	 * down for output: one only shut down stays registered, every select reports it once
+	 * its client has closed its end, and each close that follows selects (10,000
+	 * connections took seconds). A TLS connection, or one of another XNIO transport, is
+	 * left to that close, which sends TLS's close alert first.
 	 * @return whether the connection is to be closed
 	 */
 	boolean closeSocketIfWaitingForRequest() {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.terminator.core.spi.Connections;
+import io.github.terminator.core.spi.IdleCloses;
 import io.github.terminator.core.spi.ServerAdapter;
 import io.undertow.Undertow;
 import io.undertow.Undertow.ListenerInfo;
@@ -59,7 +60,8 @@ public final class UndertowServerAdapter implements ServerAdapter {
 
 	private final List<AcceptingChannel<? extends StreamConnection>> channels = new CopyOnWriteArrayList<>();
 
-	private final IdleCloses idleCloses = new IdleCloses();
+	private final IdleCloses<XnioIoThread, UndertowConnection> idleCloses = new IdleCloses<>((thread) -> thread,
+			(thread, connection) -> connection.closeSocketIfWaitingForRequest(), UndertowConnection::close);
 
 	/**
 	 * Creates an adapter that reports to the given registry.
