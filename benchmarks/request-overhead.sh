@@ -109,9 +109,6 @@ port_of() {
   esac
 }
 
-require_package wrk
-printf '%-13s %-11s %9s %9s %-19s %-19s %8s %8s %-19s %-19s %-19s\n' pair connection "on req/s" "off req/s" \
-  "req/s on/off" "req/s floor" "cpu on" "cpu off" "cpu on/off" "cpu floor" "p99 on/off"
 start_jvms() {
   for variant in "${VARIANTS[@]}"; do
     start_app "$server-$variant" "$jar" "$(port_of "$variant")" --terminator.enabled="$([[ $variant == on* ]] && echo true || echo false)"
@@ -130,6 +127,9 @@ warm_up() {
   done
 }
 
+require_package wrk
+printf '%-13s %-11s %9s %9s %-19s %-19s %8s %8s %-19s %-19s %-19s\n' pair connection "on req/s" "off req/s" \
+  "req/s on/off" "req/s floor" "cpu on" "cpu off" "cpu on/off" "cpu floor" "p99 on/off"
 for server in $SERVERS; do
   jar="$(sample_jar "$server")"
   if [[ "$FRESH" != true ]]; then
